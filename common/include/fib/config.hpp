@@ -1,0 +1,39 @@
+#pragma once
+// Settings read once from the environment, with defaults. See the README's table.
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "fib/index.hpp"
+
+namespace fib {
+
+struct Config {
+    // Reads the environment; throws ConfigError naming the variable on a bad value.
+    using Lookup = std::function<const char *(const char *)>;
+    static Config fromEnvironment(const Lookup &lookup);
+    static Config fromEnvironment();
+
+    std::string redisHost = "127.0.0.1";
+    int redisPort = 6379;
+
+    Index maxIndex = 1'000'000;
+
+    std::string apiHost = "0.0.0.0";
+    int apiPort = 5000;
+    int serverThreads = 16;
+
+    std::chrono::milliseconds claimIdle{60'000};
+    std::chrono::seconds reconcileInterval{60};
+    int maxDeliveries = 5;
+    std::string workerName; // default: <hostname>-<pid>
+
+    // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot say.
+    std::string postgresConninfo() const;
+};
+
+// The largest FIB_MAX_INDEX accepted: F(10^8) already has 20.9 million digits.
+inline constexpr Index kMaxIndexCeiling = 100'000'000;
+
+} // namespace fib

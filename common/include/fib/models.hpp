@@ -1,0 +1,53 @@
+#pragma once
+// JSON models shared by the server, the worker and the desktop app. Every Fibonacci value
+// travels as a string of decimal digits: a double cannot hold F(79) exactly.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fib/index.hpp"
+
+namespace fib {
+
+// JSON field names.
+namespace field {
+inline constexpr const char *kIndex = "index";
+inline constexpr const char *kNumber = "number";
+inline constexpr const char *kWorking = "working";
+inline constexpr const char *kStatus = "status";
+inline constexpr const char *kValue = "value";
+inline constexpr const char *kDigits = "digits";
+} // namespace field
+
+// Values longer than this are summarised in lists (decisions.md §3).
+inline constexpr std::size_t kSummaryThreshold = 1000;
+// How many leading and trailing digits a summary keeps.
+inline constexpr std::size_t kSummaryEdge = 20;
+
+// "12345678901234567890...09876543210987654321 (208988 digits)" for long values, else the digits.
+std::string briefValue(const std::string &digits);
+
+// GET /values/{n}.
+struct ValueRecord {
+    enum class Status { Pending, Done };
+    Index index = 0;
+    Status status = Status::Pending;
+    std::optional<std::string> value; // set when Done
+};
+void to_json(nlohmann::json &j, const ValueRecord &record);
+void from_json(const nlohmann::json &j, ValueRecord &record);
+
+// RFC 9457 problem details.
+struct Problem {
+    std::string type;
+    std::string title;
+    int status = 500;
+    std::string detail;
+};
+void to_json(nlohmann::json &j, const Problem &problem);
+void from_json(const nlohmann::json &j, Problem &problem);
+
+} // namespace fib

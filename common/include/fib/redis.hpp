@@ -1,0 +1,60 @@
+#pragma once
+// A small RAII layer over hiredis (0.14 and 1.x): one connection, commands as argument
+// vectors (never formatted strings), timeouts, and typed failures.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+struct redisReply;
+
+namespace fib::redis {
+
+struct ReplyDeleter {
+    void operator()(redisReply *reply) const noexcept;
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+using Args = std::vector<std::string_view>;
+
+class Connection {
+public:
+    // Connects; throws UnavailableError when Redis cannot be reached within `timeout`.
+    // `timeout` also bounds every later command, so a blocking command must block for less.
+    Connection(const std::string &host, int port, std::chrono::milliseconds timeout);
+    ~Connection();
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+
+    // One command. An I/O failure throws UnavailableError and marks the connection broken;
+    // an error reply from Redis is returned for the caller to inspect (see isError).
+    Reply command(const Args &args);
+    // Like command(), but an error reply throws UnavailableError too.
+    Reply checked(const Args &args);
+    // Sends all commands at once and reads the replies in order.
+    std::vector<Reply> pipeline(const std::vector<Args> &commands);
+
+    bool broken() const noexcept { return m_broken; }
+
+private:
+    [[noreturn]] void fail(const char *what);
+    struct ContextDeleter {
+        void operator()(redisContext *context) const noexcept;
+    };
+    std::unique_ptr<redisContext, ContextDeleter> m_context;
+    bool m_broken = false;
+};
+
+// Reply accessors. They throw UnavailableError on an unexpected reply shape.
+bool isError(const redisReply &reply) noexcept;
+bool isNil(const redisReply &reply) noexcept;
+std::string_view text(const redisReply &reply);
+long long integer(const redisReply &reply);
+std::size_t size(const redisReply &reply);            // elements of an array reply
+const redisReply &element(const redisReply &reply, std::size_t i);
+std::optional<std::string> optionalText(const redisReply &reply);
+
+} // namespace fib::redis

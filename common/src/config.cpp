@@ -1,0 +1,76 @@
+#include "fib/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string>
+
+#include <unistd.h>
+
+#include "fib/errors.hpp"
+#include "fib/keys.hpp"
+
+namespace fib {
+namespace {
+
+template <typename T>
+T readNumber(const Config::Lookup &lookup, const char *name, T fallback, T min, T max)
+{
+    const char *raw = lookup(name);
+    if (raw == nullptr || *raw == '\0')
+        return fallback;
+    const std::string_view text(raw);
+    T value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+        throw ConfigError("Invalid setting", std::string(name) + "=" + std::string(text) +
+                                                 " is not a whole number between " + std::to_string(min) +
+                                                 " and " + std::to_string(max));
+    return value;
+}
+
+std::string readText(const Config::Lookup &lookup, const char *name, std::string fallback)
+{
+    const char *raw = lookup(name);
+    return raw == nullptr || *raw == '\0' ? fallback : std::string(raw);
+}
+
+std::string defaultWorkerName()
+{
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    return std::string(host[0] ? host : "worker") + "-" + std::to_string(getpid());
+}
+
+} // namespace
+
+Config Config::fromEnvironment(const Lookup &lookup)
+{
+    Config c;
+    c.redisHost = readText(lookup, env::kRedisHost, c.redisHost);
+    c.redisPort = readNumber(lookup, env::kRedisPort, c.redisPort, 1, 65535);
+    c.maxIndex = readNumber<Index>(lookup, env::kMaxIndex, c.maxIndex, 0, kMaxIndexCeiling);
+    c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
+    c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);
+    c.serverThreads = readNumber(lookup, env::kServerThreads, c.serverThreads, 1, 1024);
+    c.claimIdle = std::chrono::milliseconds(
+        readNumber<long long>(lookup, env::kClaimIdleMs, c.claimIdle.count(), 100, 86'400'000));
+    c.reconcileInterval = std::chrono::seconds(
+        readNumber<long long>(lookup, env::kReconcileSeconds, c.reconcileInterval.count(), 1, 86'400));
+    c.maxDeliveries = readNumber(lookup, env::kMaxDeliveries, c.maxDeliveries, 1, 1000);
+    c.workerName = readText(lookup, env::kWorkerName, defaultWorkerName());
+    return c;
+}
+
+Config Config::fromEnvironment()
+{
+    return fromEnvironment([](const char *name) { return std::getenv(name); });
+}
+
+std::string Config::postgresConninfo() const
+{
+    // A short connect timeout lets readiness and requests fail fast while PostgreSQL is down.
+    return "connect_timeout=3 application_name=fib";
+}
+
+} // namespace fib

@@ -1,0 +1,43 @@
+#include "fib/jobs.hpp"
+
+#include <hiredis.h>
+
+#include "fib/errors.hpp"
+#include "fib/keys.hpp"
+
+namespace fib::jobs {
+namespace {
+
+// KEYS: values hash, brief hash, jobs stream. ARGV: index, pending text, request id, requeue flag.
+// The brief hash holds short strings, so the check never copies a large value.
+constexpr std::string_view kSubmitScript = R"lua(
+local brief = redis.call('HGET', KEYS[2], ARGV[1])
+if brief and brief ~= ARGV[2] then return 2 end
+if brief and ARGV[4] ~= '1' then return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('XADD', KEYS[3], '*', 'index', ARGV[1], 'req', ARGV[3])
+return 0
+)lua";
+
+} // namespace
+
+SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, bool requeuePending)
+{
+    static_assert(keys::kJobIndexField == "index" && keys::kJobRequestField == "req",
+                  "the submit script spells the job fields");
+    const std::string indexString = indexText(index);
+    const auto reply = redis.checked({"EVAL", kSubmitScript, "3", keys::kValuesHash, keys::kBriefHash,
+                                      keys::kJobsStream, indexString, keys::kPendingValue, requestId,
+                                      requeuePending ? "1" : "0"});
+    switch (redis::integer(*reply)) {
+    case 0:
+        return SubmitOutcome::Queued;
+    case 1:
+        return SubmitOutcome::Pending;
+    default:
+        return SubmitOutcome::Done;
+    }
+}
+
+} // namespace fib::jobs

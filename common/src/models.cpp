@@ -1,0 +1,55 @@
+#include "fib/models.hpp"
+
+#include <stdexcept>
+
+namespace fib {
+
+std::string briefValue(const std::string &digits)
+{
+    if (digits.size() <= kSummaryThreshold)
+        return digits;
+    return digits.substr(0, kSummaryEdge) + "..." + digits.substr(digits.size() - kSummaryEdge) + " (" +
+           std::to_string(digits.size()) + " digits)";
+}
+
+void to_json(nlohmann::json &j, const ValueRecord &record)
+{
+    j = nlohmann::json{{field::kIndex, record.index},
+                       {field::kStatus, record.status == ValueRecord::Status::Done ? "done" : "pending"}};
+    if (record.status == ValueRecord::Status::Done && record.value) {
+        j[field::kDigits] = record.value->size();
+        j[field::kValue] = *record.value;
+    }
+}
+
+void from_json(const nlohmann::json &j, ValueRecord &record)
+{
+    record.index = j.at(field::kIndex).get<Index>();
+    const auto status = j.at(field::kStatus).get<std::string>();
+    if (status == "done") {
+        record.status = ValueRecord::Status::Done;
+        record.value = j.at(field::kValue).get<std::string>();
+    } else if (status == "pending") {
+        record.status = ValueRecord::Status::Pending;
+        record.value.reset();
+    } else {
+        throw std::invalid_argument("unknown status: " + status);
+    }
+}
+
+void to_json(nlohmann::json &j, const Problem &problem)
+{
+    j = nlohmann::json{{"type", problem.type}, {"title", problem.title}, {"status", problem.status}};
+    if (!problem.detail.empty())
+        j["detail"] = problem.detail;
+}
+
+void from_json(const nlohmann::json &j, Problem &problem)
+{
+    problem.type = j.value("type", std::string("about:blank"));
+    problem.title = j.value("title", std::string());
+    problem.status = j.value("status", 0);
+    problem.detail = j.value("detail", std::string());
+}
+
+} // namespace fib

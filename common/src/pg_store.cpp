@@ -1,0 +1,122 @@
+#include "fib/pg_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "fib/errors.hpp"
+
+namespace fib {
+namespace {
+
+// Any fixed number works, as long as every version of the program uses the same one.
+constexpr long long kMigrationLock = 0x66696200; // "fib\0"
+constexpr int kSchemaVersion = 1;
+
+} // namespace
+
+struct PgStore::Connection : pqxx::connection {
+    using pqxx::connection::connection;
+};
+
+template <typename F>
+auto PgStore::guarded(const char *what, F &&body)
+{
+    if (m_broken)
+        throw UnavailableError("Database unavailable", "the PostgreSQL connection was lost");
+    try {
+        return body();
+    } catch (const pqxx::broken_connection &e) {
+        m_broken = true;
+        throw UnavailableError("Database unavailable", std::string(what) + ": " + e.what());
+    } catch (const pqxx::failure &e) {
+        // Other failures (shutdown in progress, a killed backend) leave the session unusable too.
+        m_broken = true;
+        throw UnavailableError("Database failed", std::string(what) + ": " + e.what());
+    }
+}
+
+PgStore::PgStore(const std::string &conninfo)
+{
+    try {
+        m_connection = std::make_unique<Connection>(conninfo);
+    } catch (const std::exception &e) {
+        throw UnavailableError("Database unavailable", std::string("cannot connect to PostgreSQL: ") + e.what());
+    }
+}
+
+PgStore::~PgStore() = default;
+
+void PgStore::migrate()
+{
+    guarded("migrating the schema", [&] {
+        pqxx::work tx(*m_connection);
+        tx.exec_params0("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+        tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
+        const auto version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
+        if (version < 1) {
+            // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once each.
+            const bool original = tx.exec1("SELECT to_regclass('public.values') IS NOT NULL")[0].as<bool>();
+            if (original)
+                tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
+            tx.exec0("CREATE TABLE \"values\" ("
+                     " number INT PRIMARY KEY CHECK (number >= 0),"
+                     " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                     " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
+            if (original) {
+                tx.exec0("INSERT INTO \"values\" (number, times_requested)"
+                         " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
+                tx.exec0("DROP TABLE values_original");
+            }
+        }
+        if (version < kSchemaVersion)
+            tx.exec_params0("INSERT INTO fib_schema (version) VALUES ($1)", kSchemaVersion);
+        tx.commit();
+    });
+}
+
+bool PgStore::recordSubmission(Index index)
+{
+    return guarded("recording a submission", [&] {
+        pqxx::work tx(*m_connection);
+        // xmax is 0 for a freshly inserted row and set for an updated one.
+        const auto row = tx.exec_params1("INSERT INTO \"values\" (number) VALUES ($1)"
+                                         " ON CONFLICT (number) DO UPDATE"
+                                         " SET times_requested = \"values\".times_requested + 1"
+                                         " RETURNING (xmax = 0)",
+                                         static_cast<long long>(index));
+        tx.commit();
+        return row[0].as<bool>();
+    });
+}
+
+std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limit)
+{
+    return guarded("listing indexes", [&] {
+        pqxx::read_transaction tx(*m_connection);
+        const auto result = tx.exec_params("SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2",
+                                           after ? static_cast<long long>(*after) : -1LL,
+                                           static_cast<long long>(limit));
+        std::vector<Index> out;
+        out.reserve(result.size());
+        for (const auto &row : result)
+            out.push_back(row[0].as<Index>());
+        return out;
+    });
+}
+
+bool PgStore::contains(Index index)
+{
+    return guarded("looking up an index", [&] {
+        pqxx::read_transaction tx(*m_connection);
+        return !tx.exec_params("SELECT 1 FROM \"values\" WHERE number = $1", static_cast<long long>(index)).empty();
+    });
+}
+
+void PgStore::ping()
+{
+    guarded("checking PostgreSQL", [&] {
+        pqxx::nontransaction tx(*m_connection);
+        tx.exec1("SELECT 1");
+    });
+}
+
+} // namespace fib

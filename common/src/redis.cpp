@@ -1,0 +1,159 @@
+#include "fib/redis.hpp"
+
+#include <sys/time.h>
+
+#include <hiredis.h>
+
+#include "fib/errors.hpp"
+
+namespace fib::redis {
+namespace {
+
+timeval toTimeval(std::chrono::milliseconds ms)
+{
+    timeval tv{};
+    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
+    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
+    return tv;
+}
+
+[[noreturn]] void badShape(const char *expected)
+{
+    throw UnavailableError("Redis failed", std::string("unexpected reply from Redis: expected ") + expected);
+}
+
+} // namespace
+
+void ReplyDeleter::operator()(redisReply *reply) const noexcept
+{
+    freeReplyObject(reply);
+}
+
+void Connection::ContextDeleter::operator()(redisContext *context) const noexcept
+{
+    redisFree(context);
+}
+
+Connection::Connection(const std::string &host, int port, std::chrono::milliseconds timeout)
+    : m_context(redisConnectWithTimeout(host.c_str(), port, toTimeval(timeout)))
+{
+    if (!m_context)
+        throw UnavailableError("Redis unavailable", "cannot allocate a Redis connection");
+    if (m_context->err != 0)
+        throw UnavailableError("Redis unavailable", "cannot connect to Redis at " + host + ":" +
+                                                        std::to_string(port) + ": " + m_context->errstr);
+    redisSetTimeout(m_context.get(), toTimeval(timeout));
+    redisEnableKeepAlive(m_context.get());
+}
+
+Connection::~Connection() = default;
+
+void Connection::fail(const char *what)
+{
+    m_broken = true;
+    throw UnavailableError("Redis unavailable", std::string(what) + ": " +
+                                                    (m_context->err ? m_context->errstr : "no reply"));
+}
+
+Reply Connection::command(const Args &args)
+{
+    if (m_broken)
+        throw UnavailableError("Redis unavailable", "the Redis connection was lost");
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    argv.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const auto &arg : args) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+    }
+    Reply reply(static_cast<redisReply *>(
+        redisCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply)
+        fail("Redis command failed");
+    return reply;
+}
+
+Reply Connection::checked(const Args &args)
+{
+    Reply reply = command(args);
+    if (isError(*reply))
+        throw UnavailableError("Redis failed", std::string(args.empty() ? "" : args.front()) +
+                                                   " failed: " + std::string(reply->str, reply->len));
+    return reply;
+}
+
+std::vector<Reply> Connection::pipeline(const std::vector<Args> &commands)
+{
+    if (m_broken)
+        throw UnavailableError("Redis unavailable", "the Redis connection was lost");
+    for (const auto &args : commands) {
+        std::vector<const char *> argv;
+        std::vector<size_t> lengths;
+        for (const auto &arg : args) {
+            argv.push_back(arg.data());
+            lengths.push_back(arg.size());
+        }
+        if (redisAppendCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) !=
+            REDIS_OK)
+            fail("Redis pipeline failed");
+    }
+    std::vector<Reply> replies;
+    replies.reserve(commands.size());
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(m_context.get(), &raw) != REDIS_OK || raw == nullptr)
+            fail("Redis pipeline failed");
+        replies.emplace_back(static_cast<redisReply *>(raw));
+    }
+    return replies;
+}
+
+bool isError(const redisReply &reply) noexcept
+{
+    return reply.type == REDIS_REPLY_ERROR;
+}
+
+bool isNil(const redisReply &reply) noexcept
+{
+    return reply.type == REDIS_REPLY_NIL;
+}
+
+std::string_view text(const redisReply &reply)
+{
+    if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS && reply.type != REDIS_REPLY_ERROR)
+        badShape("a string");
+    return {reply.str, reply.len};
+}
+
+long long integer(const redisReply &reply)
+{
+    if (reply.type != REDIS_REPLY_INTEGER)
+        badShape("an integer");
+    return reply.integer;
+}
+
+std::size_t size(const redisReply &reply)
+{
+    if (reply.type == REDIS_REPLY_NIL)
+        return 0;
+    if (reply.type != REDIS_REPLY_ARRAY)
+        badShape("an array");
+    return reply.elements;
+}
+
+const redisReply &element(const redisReply &reply, std::size_t i)
+{
+    if (i >= size(reply) || reply.element[i] == nullptr)
+        badShape("a longer array");
+    return *reply.element[i];
+}
+
+std::optional<std::string> optionalText(const redisReply &reply)
+{
+    if (isNil(reply))
+        return std::nullopt;
+    return std::string(text(reply));
+}
+
+} // namespace fib::redis

@@ -1,0 +1,76 @@
+#include <QtTest>
+
+#include <map>
+#include <string>
+
+#include "fib/config.hpp"
+#include "fib/errors.hpp"
+
+namespace {
+fib::Config load(const std::map<std::string, std::string> &values)
+{
+    return fib::Config::fromEnvironment([&](const char *name) -> const char * {
+        const auto it = values.find(name);
+        return it == values.end() ? nullptr : it->second.c_str();
+    });
+}
+} // namespace
+
+class ConfigTest : public QObject {
+    Q_OBJECT
+private slots:
+    void defaults()
+    {
+        const auto c = load({});
+        QCOMPARE(c.redisHost, std::string("127.0.0.1"));
+        QCOMPARE(c.redisPort, 6379);
+        QCOMPARE(c.maxIndex, fib::Index(1'000'000));
+        QCOMPARE(c.apiPort, 5000);
+        QCOMPARE(c.claimIdle.count(), 60'000);
+        QVERIFY(!c.workerName.empty());
+    }
+
+    void originalNamesAndNewOnes()
+    {
+        const auto c = load({{"REDIS_HOST", "redis"}, {"REDIS_PORT", "6380"}, {"FIB_MAX_INDEX", "40"},
+                             {"FIB_API_PORT", "8080"}, {"FIB_CLAIM_IDLE_MS", "500"}, {"FIB_WORKER_NAME", "w1"}});
+        QCOMPARE(c.redisHost, std::string("redis"));
+        QCOMPARE(c.redisPort, 6380);
+        QCOMPARE(c.maxIndex, fib::Index(40));
+        QCOMPARE(c.apiPort, 8080);
+        QCOMPARE(c.claimIdle.count(), 500);
+        QCOMPARE(c.workerName, std::string("w1"));
+    }
+
+    void emptyMeansDefault()
+    {
+        QCOMPARE(load({{"REDIS_PORT", ""}}).redisPort, 6379);
+    }
+
+    void badValuesNameTheVariable_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("port text") << "REDIS_PORT" << "abc";
+        QTest::newRow("port zero") << "FIB_API_PORT" << "0";
+        QTest::newRow("port too big") << "REDIS_PORT" << "65536";
+        QTest::newRow("negative cap") << "FIB_MAX_INDEX" << "-1";
+        QTest::newRow("cap above ceiling") << "FIB_MAX_INDEX" << "100000001";
+        QTest::newRow("trailing junk") << "FIB_SERVER_THREADS" << "8x";
+        QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS" << "5";
+    }
+    void badValuesNameTheVariable()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        try {
+            load({{name.toStdString(), value.toStdString()}});
+            QFAIL("accepted");
+        } catch (const fib::ConfigError &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(name), e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(ConfigTest)
+#include "config_test.moc"

@@ -1,0 +1,53 @@
+#include <QtTest>
+
+#include "fib/fibonacci.hpp"
+#include "fib/models.hpp"
+
+class ModelsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void shortValuesAreShownWhole()
+    {
+        QCOMPARE(fib::briefValue("55"), std::string("55"));
+        const std::string exactly(fib::kSummaryThreshold, '7');
+        QCOMPARE(fib::briefValue(exactly), exactly);
+    }
+
+    void longValuesAreSummarised()
+    {
+        const auto digits = fib::fibonacciDecimal(1'000'000);
+        const auto brief = fib::briefValue(digits);
+        QCOMPARE(brief, digits.substr(0, 20) + "..." + digits.substr(digits.size() - 20) + " (208988 digits)");
+    }
+
+    void valueRecordRoundTrip()
+    {
+        const fib::ValueRecord done{10, fib::ValueRecord::Status::Done, std::string("55")};
+        const nlohmann::json j = done;
+        QCOMPARE(j.dump(), std::string(R"({"digits":2,"index":10,"status":"done","value":"55"})"));
+        const auto back = j.get<fib::ValueRecord>();
+        QCOMPARE(back.index, fib::Index(10));
+        QCOMPARE(*back.value, std::string("55"));
+
+        const nlohmann::json pending = fib::ValueRecord{7, fib::ValueRecord::Status::Pending, std::nullopt};
+        QCOMPARE(pending.dump(), std::string(R"({"index":7,"status":"pending"})"));
+        QVERIFY(!pending.get<fib::ValueRecord>().value);
+    }
+
+    void valuesTravelAsStrings()
+    {
+        const nlohmann::json j = fib::ValueRecord{94, fib::ValueRecord::Status::Done, fib::fibonacciDecimal(94)};
+        QVERIFY(j.at("value").is_string());
+    }
+
+    void problemShape()
+    {
+        const nlohmann::json j = fib::Problem{"urn:fib:problem:index-too-high", "Index too high", 422, "index 41"};
+        QCOMPARE(j.at("status").get<int>(), 422);
+        QCOMPARE(j.at("title").get<std::string>(), std::string("Index too high"));
+        QCOMPARE(j.get<fib::Problem>().detail, std::string("index 41"));
+    }
+};
+
+QTEST_APPLESS_MAIN(ModelsTest)
+#include "models_test.moc"
