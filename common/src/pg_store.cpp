@@ -49,7 +49,7 @@ void PgStore::migrate()
 {
     guarded("migrating the schema", [&] {
         pqxx::work tx(*m_connection);
-        tx.exec_params0("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+        tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
         tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
         const auto version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
         if (version < 1) {

@@ -1,0 +1,52 @@
+#pragma once
+// What the HTTP handlers need from storage, behind one small interface so the routes can be
+// tested without services. LiveBackend is the real one: PostgreSQL and Redis, one connection
+// of each per server thread.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fib/config.hpp"
+#include "fib/index.hpp"
+#include "fib/jobs.hpp"
+
+namespace fib::server {
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    // PostgreSQL, the durable record.
+    virtual bool recordSubmission(Index index) = 0;
+    virtual std::vector<Index> indexes(std::optional<Index> after, std::size_t limit) = 0;
+    virtual bool isSubmitted(Index index) = 0;
+    // Redis: the queue and the values.
+    virtual jobs::SubmitOutcome enqueue(Index index, std::string_view requestId) = 0;
+    // The brief value (digits or summary) of each index; nullopt where Redis has none.
+    virtual std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) = 0;
+    // The full value, the pending text, or nullopt.
+    virtual std::optional<std::string> value(Index index) = 0;
+    // Throws UnavailableError naming what is down.
+    virtual void checkReady() = 0;
+};
+
+class LiveBackend final : public Backend {
+public:
+    explicit LiveBackend(Config config);
+    // Creates or upgrades the schema; call once before serving.
+    void prepare();
+
+    bool recordSubmission(Index index) override;
+    std::vector<Index> indexes(std::optional<Index> after, std::size_t limit) override;
+    bool isSubmitted(Index index) override;
+    jobs::SubmitOutcome enqueue(Index index, std::string_view requestId) override;
+    std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) override;
+    std::optional<std::string> value(Index index) override;
+    void checkReady() override;
+
+private:
+    Config m_config;
+};
+
+} // namespace fib::server

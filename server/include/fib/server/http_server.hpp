@@ -1,0 +1,42 @@
+#pragma once
+// fib-server's HTTP side: the routes of the original API plus the additions, on cpp-httplib,
+// hardened as decisions.md §8 asks (body limit, timeouts, no-delay, exception handler).
+
+#include <memory>
+
+#include "fib/config.hpp"
+#include "fib/server/backend.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace fib::server {
+
+class HttpServer {
+public:
+    HttpServer(const Config &config, Backend &backend);
+    ~HttpServer();
+    HttpServer(const HttpServer &) = delete;
+    HttpServer &operator=(const HttpServer &) = delete;
+
+    // Binds; false if the address is taken. port 0 picks a free one (see port()).
+    bool bind(const std::string &host, int port);
+    int port() const noexcept { return m_port; }
+    // Serves until stop(); returns false on a listen failure.
+    bool serve();
+    // Safe from any thread; in-flight requests finish.
+    void stop();
+
+private:
+    std::unique_ptr<httplib::Server> m_http;
+    int m_port = 0;
+};
+
+// The largest request body fib-server reads; nginx enforces its own limit in front.
+inline constexpr std::size_t kMaxBodyBytes = 4096;
+// Page sizes of the list endpoints.
+inline constexpr std::size_t kDefaultPageSize = 100;
+inline constexpr std::size_t kMaxPageSize = 1000;
+
+} // namespace fib::server

@@ -1,0 +1,227 @@
+#include "fib/server/http_server.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "fib/errors.hpp"
+#include "fib/keys.hpp"
+#include "fib/log.hpp"
+#include "fib/models.hpp"
+#include "fib/server/problem.hpp"
+
+namespace fib::server {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr const char *kJson = "application/json";
+
+void sendJson(httplib::Response &res, const json &body, int status = 200)
+{
+    res.status = status;
+    res.set_content(body.dump(), kJson);
+}
+
+void sendJson(httplib::Response &res, const ordered_json &body, int status = 200)
+{
+    res.status = status;
+    res.set_content(body.dump(), kJson);
+}
+
+bool isJsonMediaType(const std::string &contentType)
+{
+    std::string mediaType = contentType.substr(0, contentType.find(';'));
+    mediaType.erase(std::remove_if(mediaType.begin(), mediaType.end(), [](unsigned char c) { return std::isspace(c); }),
+                    mediaType.end());
+    std::transform(mediaType.begin(), mediaType.end(), mediaType.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return mediaType == kJson;
+}
+
+// ?limit=&after= of the list endpoints.
+struct Page {
+    std::size_t limit = kDefaultPageSize;
+    std::optional<Index> after;
+};
+
+Page pageOf(const httplib::Request &req)
+{
+    Page page;
+    if (req.has_param("limit")) {
+        const auto text = req.get_param_value("limit");
+        Index limit = 0;
+        try {
+            limit = parseIndex(std::string_view(text), std::numeric_limits<Index>::max());
+        } catch (const InvalidIndexError &) {
+            throw BadRequestError("Invalid limit", "limit must be a whole number from 1 to " +
+                                                       std::to_string(kMaxPageSize));
+        }
+        if (limit < 1 || limit > kMaxPageSize)
+            throw BadRequestError("Invalid limit", "limit must be a whole number from 1 to " +
+                                                       std::to_string(kMaxPageSize));
+        page.limit = static_cast<std::size_t>(limit);
+    }
+    if (req.has_param("after")) {
+        try {
+            page.after = parseIndex(std::string_view(req.get_param_value("after")), std::numeric_limits<Index>::max());
+        } catch (const InvalidIndexError &) {
+            throw BadRequestError("Invalid cursor", "after must be an index, a whole number such as 10");
+        }
+    }
+    return page;
+}
+
+// The body keeps the original's shape; the next page is announced in a Link header (RFC 8288),
+// relative to the request so it works both directly and behind nginx's /api prefix.
+void linkNextPage(httplib::Response &res, const Page &page, const std::vector<Index> &rows)
+{
+    if (rows.size() == page.limit && !rows.empty())
+        res.set_header("Link", "<?limit=" + std::to_string(page.limit) + "&after=" + indexText(rows.back()) +
+                                   ">; rel=\"next\"");
+}
+
+std::string requestId(const httplib::Request &req)
+{
+    auto id = req.get_header_value("X-Request-Id");
+    if (id.size() > 64)
+        id.resize(64);
+    return id;
+}
+
+void registerRoutes(httplib::Server &http, const Config &config, Backend &backend)
+{
+    // The original answered "Hi"; kept as a trivial liveness page.
+    http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
+
+    http.Get("/healthz", [](const httplib::Request &, httplib::Response &res) {
+        sendJson(res, json{{"status", "ok"}});
+    });
+
+    http.Get("/readyz", [&backend](const httplib::Request &, httplib::Response &res) {
+        backend.checkReady();
+        sendJson(res, json{{"status", "ready"}});
+    });
+
+    http.Get("/values/all", [&backend](const httplib::Request &req, httplib::Response &res) {
+        const Page page = pageOf(req);
+        const auto rows = backend.indexes(page.after, page.limit);
+        json body = json::array();
+        for (const auto index : rows)
+            body.push_back(json{{field::kNumber, index}});
+        linkNextPage(res, page, rows);
+        sendJson(res, body);
+    });
+
+    http.Get("/values/current", [&backend](const httplib::Request &req, httplib::Response &res) {
+        const Page page = pageOf(req);
+        const auto rows = backend.indexes(page.after, page.limit);
+        const auto briefs = backend.briefs(rows);
+        // Ordered by index, as the original's page showed them. Postgres names the indexes;
+        // one that Redis lost shows as pending until the reconciler has it computed again.
+        ordered_json body = ordered_json::object();
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto &brief = i < briefs.size() ? briefs[i] : std::nullopt;
+            body[indexText(rows[i])] = brief ? *brief : std::string(keys::kPendingValue);
+        }
+        linkNextPage(res, page, rows);
+        sendJson(res, body);
+    });
+
+    http.Post("/values", [&backend, &config](const httplib::Request &req, httplib::Response &res) {
+        if (!isJsonMediaType(req.get_header_value("Content-Type")))
+            throw UnsupportedMediaTypeError("Unsupported media type",
+                                            "send the body as application/json, e.g. {\"index\": 10}");
+        const Index index = parseSubmission(req.body, config.maxIndex);
+        // Postgres first: once it has the index, the reconciler can always rebuild the job.
+        backend.recordSubmission(index);
+        backend.enqueue(index, requestId(req));
+        sendJson(res, json{{field::kWorking, true}});
+    });
+
+    http.Get(R"(/values/([^/]+))", [&backend, &config](const httplib::Request &req, httplib::Response &res) {
+        const Index index = parseIndex(std::string_view(req.matches[1].str()), config.maxIndex);
+        auto stored = backend.value(index);
+        ValueRecord record{index, ValueRecord::Status::Pending, std::nullopt};
+        if (stored && *stored != keys::kPendingValue) {
+            record.status = ValueRecord::Status::Done;
+            record.value = std::move(*stored);
+        } else if (!stored && !backend.isSubmitted(index)) {
+            throw NotFoundError("Not submitted", "index " + indexText(index) +
+                                                     " has not been submitted; POST it to /values first");
+        }
+        sendJson(res, json(record));
+    });
+}
+
+} // namespace
+
+HttpServer::HttpServer(const Config &config, Backend &backend) : m_http(std::make_unique<httplib::Server>())
+{
+    auto &http = *m_http;
+    const int threads = config.serverThreads;
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // Without no-delay every response stalls ~40 ms (headers and body leave in two sends).
+    http.set_tcp_nodelay(true);
+    http.set_payload_max_length(kMaxBodyBytes);
+    http.set_read_timeout(5, 0);
+    http.set_write_timeout(5, 0);
+    http.set_keep_alive_max_count(1000);
+    http.set_keep_alive_timeout(5);
+
+    // cpp-httplib 0.11 reads chunked bodies without a size limit; nginx never sends them.
+    http.set_pre_routing_handler([](const httplib::Request &req, httplib::Response &res) {
+        if (!req.has_header("Transfer-Encoding"))
+            return httplib::Server::HandlerResponse::Unhandled;
+        writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
+                                  "chunked request bodies are not accepted; send a Content-Length"});
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    // Without this handler cpp-httplib 0.11 would leak what() in an EXCEPTION_WHAT header.
+    http.set_exception_handler([](const httplib::Request &req, httplib::Response &res, std::exception_ptr error) {
+        writeProblem(res, problemFor(error, req.method + " " + req.path));
+    });
+    // Errors cpp-httplib makes itself (no route, 413, a bad request line) get problem bodies too.
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request &, httplib::Response &res) {
+            if (!res.body.empty())
+                return httplib::Server::HandlerResponse::Unhandled;
+            writeProblem(res, problemForStatus(res.status));
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+    http.set_logger([](const httplib::Request &req, const httplib::Response &res) {
+        if (res.status >= 500)
+            log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
+                                         {"req_id", req.get_header_value("X-Request-Id")}});
+    });
+    registerRoutes(http, config, backend);
+}
+
+HttpServer::~HttpServer() = default;
+
+bool HttpServer::bind(const std::string &host, int port)
+{
+    if (port == 0) {
+        m_port = m_http->bind_to_any_port(host);
+        return m_port > 0;
+    }
+    m_port = port;
+    return m_http->bind_to_port(host, port);
+}
+
+bool HttpServer::serve()
+{
+    return m_http->listen_after_bind();
+}
+
+void HttpServer::stop()
+{
+    m_http->stop();
+}
+
+} // namespace fib::server

@@ -1,0 +1,65 @@
+// fib-server: the HTTP API. A thin main; the work is in the fib_server library.
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "fib/config.hpp"
+#include "fib/errors.hpp"
+#include "fib/log.hpp"
+#include "fib/server/backend.hpp"
+#include "fib/server/http_server.hpp"
+#include "fib/version.hpp"
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
+    app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
+    CLI11_PARSE(app, argc, argv);
+
+    // Signals are taken by one thread with sigwait, so stop() never runs inside a handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        const auto config = fib::Config::fromEnvironment();
+        fib::server::LiveBackend backend(config);
+        try {
+            backend.prepare();
+        } catch (const std::exception &e) {
+            // Serve anyway: /healthz stays up, /readyz says what is missing, and the schema is
+            // created on the first request that reaches PostgreSQL.
+            fib::log::warn("starting without PostgreSQL", {{"error", e.what()}});
+        }
+        fib::server::HttpServer server(config, backend);
+        if (!server.bind(config.apiHost, config.apiPort)) {
+            fib::log::error("cannot listen", {{"host", config.apiHost}, {"port", config.apiPort}});
+            return 1;
+        }
+        std::thread signalWaiter([&] {
+            int received = 0;
+            sigwait(&signals, &received);
+            fib::log::info("stopping", {{"signal", received}});
+            server.stop();
+        });
+        fib::log::info("listening", {{"host", config.apiHost}, {"port", server.port()},
+                                     {"max_index", config.maxIndex}, {"threads", config.serverThreads},
+                                     {"version", fib::kVersion}});
+        const bool ok = server.serve();
+        if (signalWaiter.joinable()) {
+            // serve() can also end on its own (a listen failure): wake the waiter.
+            pthread_kill(signalWaiter.native_handle(), SIGTERM);
+            signalWaiter.join();
+        }
+        fib::log::info("stopped");
+        return ok ? 0 : 1;
+    } catch (const fib::ConfigError &e) {
+        std::fprintf(stderr, "fib-server: %s\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,47 @@
+#pragma once
+// The stream consumer (decisions.md §6): at-least-once delivery through the consumer group,
+// an idempotent handler, result and acknowledgement in one MULTI, claiming of entries left
+// idle by dead consumers, dead-lettering of poison, reconnection with backoff.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "fib/config.hpp"
+#include "fib/redis.hpp"
+#include "fib/worker/processor.hpp"
+#include "fib/worker/reconciler.hpp"
+
+namespace fib::worker {
+
+struct Entry {
+    std::string id;
+    Fields fields;
+};
+
+class Consumer {
+public:
+    Consumer(Config config, const std::atomic<bool> &stopping);
+    // Runs until `stopping` is set; the job in hand is finished first.
+    void run();
+
+private:
+    void connect();
+    void createGroup();
+    void drainOwnPending();
+    void claimIdle();
+    void reconcileIfDue(bool force);
+    std::vector<Entry> read(const char *startId, int count, bool block);
+    void handle(const Entry &entry);
+    void deadLetter(const Entry &entry, const std::string &reason);
+    void sleepFor(std::chrono::milliseconds duration) const;
+
+    Config m_config;
+    const std::atomic<bool> &m_stopping;
+    std::unique_ptr<redis::Connection> m_redis;
+    Reconciler m_reconciler;
+    std::chrono::steady_clock::time_point m_nextClaim{};
+    std::chrono::steady_clock::time_point m_nextReconcile{};
+};
+
+} // namespace fib::worker

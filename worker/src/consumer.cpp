@@ -1,0 +1,253 @@
+#include "fib/worker/consumer.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "fib/errors.hpp"
+#include "fib/keys.hpp"
+#include "fib/log.hpp"
+
+namespace fib::worker {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// A blocking read waits at most this long, so a stop request is seen within it.
+constexpr auto kBlock = 1000ms;
+// Every command's socket timeout; above kBlock, as hiredis needs for the blocking read.
+constexpr auto kRedisTimeout = 5000ms;
+constexpr auto kMaxBackoff = 30s;
+constexpr int kReadCount = 16;
+constexpr int kClaimCount = 100;
+
+// XREADGROUP / XCLAIM entries: [[id, [field, value, ...]], ...]. Entries deleted while
+// pending come back with a nil field list (Redis 6); Redis 7 skips them.
+std::vector<Entry> parseEntries(const redisReply &list)
+{
+    std::vector<Entry> entries;
+    for (std::size_t i = 0; i < redis::size(list); ++i) {
+        const auto &item = redis::element(list, i);
+        Entry entry;
+        entry.id = std::string(redis::text(redis::element(item, 0)));
+        const auto &fields = redis::element(item, 1);
+        for (std::size_t f = 0; f + 1 < redis::size(fields); f += 2)
+            entry.fields.emplace_back(std::string(redis::text(redis::element(fields, f))),
+                                      std::string(redis::text(redis::element(fields, f + 1))));
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+} // namespace
+
+Consumer::Consumer(Config config, const std::atomic<bool> &stopping)
+    : m_config(std::move(config)), m_stopping(stopping), m_reconciler(m_config)
+{
+}
+
+void Consumer::sleepFor(std::chrono::milliseconds duration) const
+{
+    const auto until = Clock::now() + duration;
+    while (!m_stopping.load() && Clock::now() < until)
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(100ms, duration));
+}
+
+void Consumer::connect()
+{
+    std::chrono::milliseconds backoff = 1000ms;
+    while (!m_stopping.load()) {
+        try {
+            m_redis = std::make_unique<redis::Connection>(m_config.redisHost, m_config.redisPort, kRedisTimeout);
+            createGroup();
+            log::info("connected", {{"redis", m_config.redisHost + ":" + std::to_string(m_config.redisPort)},
+                                    {"consumer", m_config.workerName}});
+            drainOwnPending();
+            return;
+        } catch (const UnavailableError &e) {
+            m_redis.reset();
+            log::warn("redis unavailable, retrying", {{"error", e.what()}, {"retry_ms", backoff.count()}});
+            sleepFor(backoff);
+            backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+        }
+    }
+}
+
+void Consumer::createGroup()
+{
+    // From 0, not $: jobs queued before any worker existed must be delivered too.
+    const auto reply = m_redis->command({"XGROUP", "CREATE", keys::kJobsStream, keys::kWorkersGroup, "0", "MKSTREAM"});
+    if (redis::isError(*reply) && redis::text(*reply).rfind("BUSYGROUP", 0) != 0)
+        throw UnavailableError("Redis failed", "XGROUP CREATE: " + std::string(redis::text(*reply)));
+}
+
+std::vector<Entry> Consumer::read(const char *startId, int count, bool block)
+{
+    redis::Args args{"XREADGROUP", "GROUP", keys::kWorkersGroup, m_config.workerName, "COUNT"};
+    const std::string countText = std::to_string(count), blockText = std::to_string(kBlock.count());
+    args.emplace_back(countText);
+    if (block) {
+        args.emplace_back("BLOCK");
+        args.emplace_back(blockText);
+    }
+    args.insert(args.end(), {"STREAMS", keys::kJobsStream, startId});
+    const auto reply = m_redis->checked(args);
+    if (redis::isNil(*reply) || redis::size(*reply) == 0)
+        return {};
+    // [[stream, entries]]
+    return parseEntries(redis::element(redis::element(*reply, 0), 1));
+}
+
+void Consumer::drainOwnPending()
+{
+    // After a restart under the same name, finish what this consumer had been given.
+    for (;;) {
+        const auto entries = read("0", kReadCount, false);
+        if (entries.empty())
+            return;
+        for (const auto &entry : entries)
+            handle(entry);
+    }
+}
+
+void Consumer::claimIdle()
+{
+    const std::string idle = std::to_string(m_config.claimIdle.count());
+    const std::string countText = std::to_string(kClaimCount);
+    const auto pending = m_redis->checked(
+        {"XPENDING", keys::kJobsStream, keys::kWorkersGroup, "IDLE", idle, "-", "+", countText});
+    for (std::size_t i = 0; i < redis::size(*pending) && !m_stopping.load(); ++i) {
+        const auto &row = redis::element(*pending, i); // [id, consumer, idle ms, deliveries]
+        const std::string id(redis::text(redis::element(row, 0)));
+        const std::string owner(redis::text(redis::element(row, 1)));
+        const auto deliveries = redis::integer(redis::element(row, 3));
+        const auto claimed = m_redis->checked(
+            {"XCLAIM", keys::kJobsStream, keys::kWorkersGroup, m_config.workerName, idle, id});
+        const auto entries = parseEntries(*claimed);
+        if (entries.empty()) {
+            // Claimed by another worker first, or the entry is gone: nothing for us.
+            continue;
+        }
+        m_redis->checked({"HINCRBY", keys::kWorkerStatsHash, "claimed", "1"});
+        log::info("claimed", {{"stream_id", id}, {"from", owner}, {"deliveries", deliveries + 1}});
+        if (deliveries >= m_config.maxDeliveries)
+            deadLetter(entries.front(), "delivered " + std::to_string(deliveries) + " times without completing");
+        else
+            handle(entries.front());
+    }
+}
+
+void Consumer::reconcileIfDue(bool force)
+{
+    const auto now = Clock::now();
+    if (!force && now < m_nextReconcile)
+        return;
+    m_nextReconcile = now + m_config.reconcileInterval;
+    try {
+        m_reconciler.run(*m_redis);
+    } catch (const UnavailableError &e) {
+        if (m_redis->broken())
+            throw;
+        // PostgreSQL down only delays the repair; jobs keep flowing.
+        log::warn("reconciler skipped", {{"error", e.what()}});
+    }
+}
+
+void Consumer::deadLetter(const Entry &entry, const std::string &reason)
+{
+    redis::Args add{"XADD", keys::kDeadStream, "*", "id", entry.id, "reason", reason};
+    for (const auto &[name, value] : entry.fields) {
+        add.emplace_back(name);
+        add.emplace_back(value);
+    }
+    const auto replies = m_redis->pipeline({{"MULTI"},
+                                            add,
+                                            {"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id},
+                                            {"XDEL", keys::kJobsStream, entry.id},
+                                            {"HINCRBY", keys::kWorkerStatsHash, "dead_lettered", "1"},
+                                            {"EXEC"}});
+    if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
+        throw UnavailableError("Redis failed", "dead-lettering " + entry.id + " did not commit");
+    log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}});
+}
+
+void Consumer::handle(const Entry &entry)
+{
+    const auto checked = validateJob(entry.fields, m_config.maxIndex);
+    if (const auto *poison = std::get_if<Poison>(&checked)) {
+        deadLetter(entry, poison->reason);
+        return;
+    }
+    const Index index = std::get<Index>(checked);
+    const std::string indexString = indexText(index);
+    std::string requestId;
+    for (const auto &[name, value] : entry.fields)
+        if (name == keys::kJobRequestField)
+            requestId = value;
+
+    // A redelivered or duplicate job whose value is known is only acknowledged.
+    const auto known = m_redis->checked({"HGET", keys::kBriefHash, indexString});
+    const bool done = !redis::isNil(*known) && redis::text(*known) != keys::kPendingValue;
+
+    Result result;
+    const auto started = Clock::now();
+    if (!done)
+        result = compute(index);
+    const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+
+    std::vector<redis::Args> commands{{"MULTI"}};
+    if (!done) {
+        commands.push_back({"HSET", keys::kValuesHash, indexString, result.digits});
+        commands.push_back({"HSET", keys::kBriefHash, indexString, result.brief});
+        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, "computed", "1"});
+        commands.push_back({"PUBLISH", keys::kChangedChannel, indexString});
+    }
+    commands.push_back({"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id});
+    commands.push_back({"XDEL", keys::kJobsStream, entry.id});
+    commands.push_back({"EXEC"});
+    const auto replies = m_redis->pipeline(commands);
+    if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
+        throw UnavailableError("Redis failed", "storing index " + indexString + " did not commit");
+    if (done)
+        log::info("already computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId}});
+    else
+        log::info("computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId},
+                               {"digits", result.digits.size()}, {"duration_ms", elapsed}});
+}
+
+void Consumer::run()
+{
+    while (!m_stopping.load()) {
+        if (!m_redis)
+            connect();
+        if (m_stopping.load())
+            break;
+        try {
+            const auto now = Clock::now();
+            if (now >= m_nextClaim) {
+                claimIdle();
+                m_nextClaim = now + std::max<std::chrono::milliseconds>(m_config.claimIdle / 2, 100ms);
+            }
+            reconcileIfDue(false);
+            for (const auto &entry : read(">", kReadCount, true)) {
+                // Entries read but not handled stay pending for this consumer: a restart under the
+                // same name re-reads them, and otherwise another worker claims them.
+                if (m_stopping.load())
+                    break;
+                handle(entry);
+            }
+        } catch (const UnavailableError &e) {
+            log::warn("lost redis", {{"error", e.what()}});
+            m_redis.reset();
+            sleepFor(1000ms);
+        } catch (const std::exception &e) {
+            // A bug, not bad input (that is dead-lettered): keep serving, start from a clean connection.
+            log::error("unexpected failure", {{"error", e.what()}});
+            m_redis.reset();
+            sleepFor(1000ms);
+        }
+    }
+    log::info("stopped", {{"consumer", m_config.workerName}});
+}
+
+} // namespace fib::worker

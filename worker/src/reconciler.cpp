@@ -1,0 +1,61 @@
+#include "fib/worker/reconciler.hpp"
+
+#include "fib/jobs.hpp"
+#include "fib/keys.hpp"
+#include "fib/log.hpp"
+
+namespace fib::worker {
+namespace {
+constexpr std::size_t kBatch = 500;
+}
+
+Reconciler::Reconciler(Config config) : m_config(std::move(config)) {}
+
+std::size_t Reconciler::run(redis::Connection &redis)
+{
+    if (m_pg && m_pg->broken())
+        m_pg.reset();
+    if (!m_pg) {
+        auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
+        // The worker may start before any server: the same locked migration makes the table.
+        store->migrate();
+        m_pg = std::move(store);
+    }
+
+    // Read before the scan: a job the server adds meanwhile only makes a harmless duplicate.
+    const bool streamEmpty = redis::integer(*redis.checked({"XLEN", keys::kJobsStream})) == 0;
+    std::size_t queued = 0;
+    std::optional<Index> after;
+    for (;;) {
+        const auto rows = m_pg->indexes(after, kBatch);
+        if (rows.empty())
+            break;
+        after = rows.back();
+        std::vector<std::string> texts;
+        texts.reserve(rows.size());
+        redis::Args args{"HMGET", keys::kBriefHash};
+        for (const auto index : rows)
+            texts.push_back(indexText(index));
+        for (const auto &t : texts)
+            args.emplace_back(t);
+        const auto reply = redis.checked(args);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto brief = redis::optionalText(redis::element(*reply, i));
+            const bool lost = !brief;
+            const bool stuck = brief && *brief == keys::kPendingValue && streamEmpty;
+            if (!lost && !stuck)
+                continue;
+            if (jobs::submit(redis, rows[i], "reconciler", stuck) == jobs::SubmitOutcome::Queued)
+                ++queued;
+        }
+        if (rows.size() < kBatch)
+            break;
+    }
+    if (queued > 0) {
+        redis.checked({"HINCRBY", keys::kWorkerStatsHash, "reconciled", std::to_string(queued)});
+        log::info("reconciled", {{"queued", queued}});
+    }
+    return queued;
+}
+
+} // namespace fib::worker
