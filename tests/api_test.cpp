@@ -1,0 +1,361 @@
+// Every route, through nginx and straight to fib-server, against the real stack.
+#include <QtTest>
+
+#include <QTcpServer>
+
+#include <nlohmann/json.hpp>
+
+#include "fib/fibonacci.hpp"
+#include "fib/keys.hpp"
+#include "stack.hpp"
+
+using nlohmann::json;
+using fib::test::postIndex;
+
+namespace {
+
+constexpr char kOpenBracket = '[';
+
+json bodyOf(const httplib::Result &res)
+{
+    return json::parse(res->body);
+}
+
+std::string currentValue(httplib::Client &client, const std::string &index)
+{
+    const auto res = client.Get("/api/values/current?limit=1000");
+    if (!res || res->status != 200)
+        return "<no answer>";
+    const auto body = json::parse(res->body);
+    return body.contains(index) ? body.at(index).get<std::string>() : "<absent>";
+}
+
+} // namespace
+
+class ApiTest : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<fib::test::Stack> m_stack;
+    std::unique_ptr<fib::test::Worker> m_worker;
+    std::unique_ptr<httplib::Client> m_nginx;
+
+    // Nothing reached PostgreSQL or Redis.
+    void verifyNothingWritten()
+    {
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
+        const auto keys = m_stack->redis()->checked({"DBSIZE"});
+        QCOMPARE(fib::redis::integer(*keys), 0LL);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_stack = std::make_unique<fib::test::Stack>();
+        m_nginx = m_stack->nginx();
+        m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("api-test"));
+    }
+
+    void init()
+    {
+        m_stack->reset();
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_worker)
+            QVERIFY(m_worker->terminate());
+    }
+
+    void rootPageNamesTheService()
+    {
+        const auto res = m_nginx->Get("/");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        QVERIFY(res->get_header_value("Content-Type").find("text/html") == 0);
+        QVERIFY(res->body.find("/api/values") != std::string::npos);
+    }
+
+    void originalRootAnswersHi()
+    {
+        const auto res = m_stack->api()->Get("/");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        QCOMPARE(res->body, std::string("Hi"));
+    }
+
+    void healthAndReadiness()
+    {
+        for (const char *path : {"/api/healthz", "/api/readyz"}) {
+            const auto res = m_nginx->Get(path);
+            QVERIFY(res);
+            QCOMPARE(res->status, 200);
+        }
+    }
+
+    void readinessIs503WithoutRedis()
+    {
+        // A second fib-server aimed at a port where nothing listens.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const int deadPort = probe.serverPort();
+        probe.close();
+        QTcpServer apiProbe;
+        QVERIFY(apiProbe.listen(QHostAddress::LocalHost));
+        const int apiPort = apiProbe.serverPort();
+        apiProbe.close();
+
+        QProcess server;
+        auto env = m_stack->environment();
+        env.insert(QStringLiteral("REDIS_PORT"), QString::number(deadPort));
+        env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
+        env.insert(QStringLiteral("FIB_API_PORT"), QString::number(apiPort));
+        server.setProcessEnvironment(env);
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(QStringLiteral(FIB_SERVER_BINARY), {});
+        QVERIFY(server.waitForStarted());
+        httplib::Client client("127.0.0.1", apiPort);
+        QTRY_VERIFY_WITH_TIMEOUT(client.Get("/healthz"), 10000);
+        const auto res = client.Get("/readyz");
+        QVERIFY(res);
+        QCOMPARE(res->status, 503);
+        QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+        QCOMPARE(bodyOf(res).at("status").get<int>(), 503);
+        // POST while Redis is down: a clear 503, never a crash.
+        const auto post = postIndex(client, R"({"index": 3})", "");
+        QVERIFY(post);
+        QCOMPARE(post->status, 503);
+        server.terminate();
+        QVERIFY(server.waitForFinished(10000));
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+    void currentIsAnEmptyObjectWhenEmpty()
+    {
+        const auto res = m_nginx->Get("/api/values/current");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        QCOMPARE(res->body, std::string("{}"));
+        const auto all = m_nginx->Get("/api/values/all");
+        QCOMPARE(all->body, std::string("[]"));
+    }
+
+    void postThenPollUntilDone()
+    {
+        const auto res = postIndex(*m_nginx, R"({"index":"10"})");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        QCOMPARE(res->body, std::string(R"({"working":true})"));
+        QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "10"), std::string("55"), 10000);
+
+        const auto value = m_nginx->Get("/api/values/10");
+        QCOMPARE(value->status, 200);
+        QCOMPARE(bodyOf(value), json::parse(R"({"index":10,"status":"done","digits":2,"value":"55"})"));
+        const auto all = m_nginx->Get("/api/values/all");
+        QCOMPARE(bodyOf(all), json::parse(R"([{"number":10}])"));
+    }
+
+    void standardNumberingAtTheEdges()
+    {
+        for (const char *index : {"0", "1", "93", "94"})
+            QCOMPARE(postIndex(*m_nginx, std::string(R"({"index":)") + index + "}")->status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "94"), fib::fibonacciDecimal(94), 10000);
+        QCOMPARE(currentValue(*m_nginx, "0"), std::string("0"));
+        QCOMPARE(currentValue(*m_nginx, "1"), std::string("1"));
+        QCOMPARE(currentValue(*m_nginx, "93"), std::string("12200160415121876738"));
+    }
+
+    void eachIndexIsListedOnce()
+    {
+        for (const char *body : {R"({"index": 5})", R"({"index": "5"})", R"({"index": "005"})", R"({"index": 6})"})
+            QCOMPARE(postIndex(*m_nginx, body)->status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "5"), std::string("5"), 10000);
+        QCOMPARE(bodyOf(m_nginx->Get("/api/values/all")), json::parse(R"([{"number":5},{"number":6}])"));
+        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 5"), std::string("3"));
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\" WHERE first_seen <= now()"), std::string("2"));
+    }
+
+    void resubmittingAComputedIndexDoesNotRecompute()
+    {
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "30"), std::string("832040"), 10000);
+        auto redis = m_stack->redis();
+        const auto before = redis->checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
+        // Answered at once: the value is never reset to "Nothing yet!" and no job is queued.
+        QCOMPARE(currentValue(*m_nginx, "30"), std::string("832040"));
+        QCOMPARE(fib::redis::integer(*redis->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
+        const auto after = redis->checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
+        QCOMPARE(fib::redis::text(*after), fib::redis::text(*before));
+    }
+
+    void listsArePaginated()
+    {
+        for (int i = 0; i < 25; ++i)
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(i) + "}")->status, 200);
+        std::vector<int> seen;
+        std::string path = "/api/values/all?limit=10";
+        int pages = 0;
+        while (!path.empty()) {
+            const auto res = m_nginx->Get(path.c_str());
+            QVERIFY(res);
+            QCOMPARE(res->status, 200);
+            for (const auto &row : bodyOf(res))
+                seen.push_back(row.at("number").get<int>());
+            ++pages;
+            const auto link = res->get_header_value("Link");
+            path.clear();
+            if (!link.empty()) {
+                QVERIFY(link.find("rel=\"next\"") != std::string::npos);
+                path = "/api/values/all" + link.substr(1, link.find('>') - 1);
+            }
+        }
+        QCOMPARE(pages, 3);
+        QCOMPARE(seen.size(), std::size_t{25});
+        for (int i = 0; i < 25; ++i)
+            QCOMPARE(seen[static_cast<std::size_t>(i)], i);
+
+        const auto current = m_nginx->Get("/api/values/current?limit=5&after=19");
+        QCOMPARE(bodyOf(current).size(), std::size_t{5});
+        QVERIFY(bodyOf(current).contains("20"));
+        QVERIFY(current->get_header_value("Link").empty() == false);
+    }
+
+    void badPageParameters_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::newRow("zero") << "limit=0";
+        QTest::newRow("above max") << "limit=1001";
+        QTest::newRow("letters") << "limit=ten";
+        QTest::newRow("negative") << "limit=-5";
+        QTest::newRow("bad cursor") << "after=abc";
+        QTest::newRow("negative cursor") << "after=-1";
+    }
+    void badPageParameters()
+    {
+        QFETCH(QString, query);
+        for (const char *path : {"/api/values/all?", "/api/values/current?"}) {
+            const auto res = m_nginx->Get((path + query.toStdString()).c_str());
+            QVERIFY(res);
+            QCOMPARE(res->status, 400);
+            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+        }
+    }
+
+    void longValuesAreSummarisedInLists()
+    {
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 1000000})")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(currentValue(*m_nginx, "1000000").find("(208988 digits)") != std::string::npos,
+                                 20000);
+        QVERIFY(currentValue(*m_nginx, "1000000").size() < 100);
+        const auto full = m_nginx->Get("/api/values/1000000");
+        QVERIFY(full);
+        QCOMPARE(full->status, 200);
+        const auto body = bodyOf(full);
+        QCOMPARE(body.at("digits").get<std::size_t>(), std::size_t{208988});
+        QCOMPARE(body.at("value").get<std::string>().size(), std::size_t{208988});
+        QCOMPARE(body.at("value").get<std::string>(), fib::fibonacciDecimal(1'000'000));
+    }
+
+    void valueEndpoint()
+    {
+        const auto missing = m_nginx->Get("/api/values/77");
+        QCOMPARE(missing->status, 404);
+        QCOMPARE(missing->get_header_value("Content-Type"), std::string("application/problem+json"));
+        const auto invalid = m_nginx->Get("/api/values/abc");
+        QCOMPARE(invalid->status, 422);
+        const auto tooHigh = m_nginx->Get("/api/values/1000001");
+        QCOMPARE(tooHigh->status, 422);
+        QCOMPARE(bodyOf(tooHigh).at("title").get<std::string>(), std::string("Index too high"));
+    }
+
+    void indexAboveTheCapIs422()
+    {
+        auto direct = m_stack->api();
+        for (auto *client : {m_nginx.get(), direct.get()}) {
+            const std::string prefix = client == m_nginx.get() ? "/api" : "";
+            const auto res = postIndex(*client, R"({"index": 1000001})", prefix);
+            QVERIFY(res);
+            QCOMPARE(res->status, 422);
+            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(bodyOf(res).at("title").get<std::string>(), std::string("Index too high"));
+        }
+        verifyNothingWritten();
+    }
+
+    void malformedRequestsAre4xxAndWriteNothing_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<int>("status");
+        const QByteArray jsonType = "application/json";
+        QTest::newRow("not JSON") << QByteArray("index=5") << jsonType << 400;
+        QTest::newRow("empty body") << QByteArray("") << jsonType << 400;
+        QTest::newRow("truncated") << QByteArray(R"({"index": )") << jsonType << 400;
+        QTest::newRow("array") << QByteArray("[5]") << jsonType << 400;
+        QTest::newRow("missing index") << QByteArray(R"({"number": 5})") << jsonType << 400;
+        QTest::newRow("invalid UTF-8") << QByteArray("{\"index\": \"\xc3(\"}") << jsonType << 400;
+        QTest::newRow("deep nesting") << QByteArray(1000, kOpenBracket) << jsonType << 400;
+        QTest::newRow("letters") << QByteArray(R"({"index": "abc"})") << jsonType << 422;
+        QTest::newRow("empty string") << QByteArray(R"({"index": ""})") << jsonType << 422;
+        QTest::newRow("negative") << QByteArray(R"({"index": -1})") << jsonType << 422;
+        QTest::newRow("sign") << QByteArray(R"({"index": "+7"})") << jsonType << 422;
+        QTest::newRow("space") << QByteArray(R"({"index": " 7"})") << jsonType << 422;
+        QTest::newRow("decimal") << QByteArray(R"({"index": "3.5"})") << jsonType << 422;
+        QTest::newRow("float") << QByteArray(R"({"index": 7.0})") << jsonType << 422;
+        QTest::newRow("exponent") << QByteArray(R"({"index": 1e3})") << jsonType << 422;
+        QTest::newRow("null") << QByteArray(R"({"index": null})") << jsonType << 422;
+        QTest::newRow("object") << QByteArray(R"({"index": {}})") << jsonType << 422;
+        QTest::newRow("SQL injection") << QByteArray("{\"index\": \"1); DROP TABLE values; --\"}") << jsonType << 422;
+        QTest::newRow("huge number") << QByteArray(R"({"index": 99999999999999999999999999})") << jsonType << 422;
+        QTest::newRow("text/plain") << QByteArray(R"({"index": 5})") << QByteArray("text/plain") << 415;
+        QTest::newRow("form") << QByteArray("index=5") << QByteArray("application/x-www-form-urlencoded") << 415;
+        QTest::newRow("oversized") << QByteArray("{\"index\": \"" + QByteArray(8000, '1') + "\"}") << jsonType << 413;
+    }
+    void malformedRequestsAre4xxAndWriteNothing()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, contentType);
+        QFETCH(int, status);
+        auto direct = m_stack->api();
+        for (auto *client : {m_nginx.get(), direct.get()}) {
+            const std::string prefix = client == m_nginx.get() ? "/api" : "";
+            const auto res =
+                client->Post((prefix + "/values").c_str(), body.toStdString(), contentType.toStdString().c_str());
+            QVERIFY(res);
+            QCOMPARE(res->status, status);
+            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QVERIFY(!res->has_header("EXCEPTION_WHAT"));
+            const auto problem = bodyOf(res);
+            QCOMPARE(problem.at("status").get<int>(), status);
+            QVERIFY(!problem.at("title").get<std::string>().empty());
+        }
+        verifyNothingWritten();
+        // Everything is still up.
+        QCOMPARE(m_nginx->Get("/api/healthz")->status, 200);
+        QVERIFY(m_worker->running());
+    }
+
+    void chunkedBodyStraightToTheServerIsRefused()
+    {
+        auto direct = m_stack->api();
+        httplib::Headers headers{{"Transfer-Encoding", "chunked"}};
+        const std::string chunked = "5\r\n{\"ind\r\n0\r\n\r\n";
+        const auto res = direct->Post("/values", headers, chunked, "application/json");
+        QVERIFY(res);
+        QVERIFY(res->status >= 400 && res->status < 500);
+        verifyNothingWritten();
+    }
+
+    void unknownRoutesAre404ProblemJson()
+    {
+        for (const char *path : {"/api/nope", "/api/values/1/2", "/nope", "/metrics"}) {
+            const auto res = m_nginx->Get(path);
+            QVERIFY(res);
+            QCOMPARE(res->status, 404);
+            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(ApiTest)
+#include "api_test.moc"

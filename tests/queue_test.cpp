@@ -1,0 +1,222 @@
+// The job queue's promises (decisions.md §6), each proved on real Redis and PostgreSQL with
+// real fib-worker processes: no job lost, none computed twice, poison dead-lettered, Redis
+// rebuilt from PostgreSQL.
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "fib/fibonacci.hpp"
+#include "fib/jobs.hpp"
+#include "fib/models.hpp"
+#include "fib/keys.hpp"
+#include "stack.hpp"
+
+using nlohmann::json;
+using fib::test::postIndex;
+using fib::test::Worker;
+
+namespace {
+
+const QHash<QString, QString> kQuickClaim{{QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
+
+} // namespace
+
+class QueueTest : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<fib::test::Stack> m_stack;
+    std::unique_ptr<httplib::Client> m_nginx;
+    std::unique_ptr<fib::redis::Connection> m_redis;
+
+    std::optional<std::string> brief(fib::Index index)
+    {
+        return fib::redis::optionalText(
+            *m_redis->checked({"HGET", fib::keys::kBriefHash, fib::indexText(index)}));
+    }
+    bool isDone(fib::Index index)
+    {
+        const auto value = brief(index);
+        return value && *value != fib::keys::kPendingValue;
+    }
+    long long stat(const char *name)
+    {
+        const auto reply = m_redis->checked({"HGET", fib::keys::kWorkerStatsHash, name});
+        return fib::redis::isNil(*reply) ? 0 : std::stoll(std::string(fib::redis::text(*reply)));
+    }
+    long long pendingCount()
+    {
+        const auto summary =
+            m_redis->checked({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});
+        return fib::redis::integer(fib::redis::element(*summary, 0));
+    }
+    long long length(std::string_view stream)
+    {
+        return fib::redis::integer(*m_redis->checked({"XLEN", stream}));
+    }
+    // The full value of every index from 0 to count-1 is right.
+    void verifyValues(fib::Index first, fib::Index count)
+    {
+        for (fib::Index i = first; i < first + count; ++i) {
+            const auto value = fib::redis::optionalText(
+                *m_redis->checked({"HGET", fib::keys::kValuesHash, fib::indexText(i)}));
+            QVERIFY2(value, qPrintable(QStringLiteral("index %1 has no value").arg(i)));
+            QCOMPARE(*value, fib::fibonacciDecimal(i));
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_stack = std::make_unique<fib::test::Stack>();
+        m_nginx = m_stack->nginx();
+    }
+
+    void init()
+    {
+        m_stack->reset();
+        m_redis = m_stack->redis();
+    }
+
+    void jobsPostedWithoutAWorkerAreComputedWhenOneStarts()
+    {
+        for (int i = 40; i < 45; ++i)
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(i) + "}")->status, 200);
+        QCOMPARE(length(fib::keys::kJobsStream), 5LL);
+        for (fib::Index i = 40; i < 45; ++i)
+            QCOMPARE(*brief(i), std::string(fib::keys::kPendingValue));
+
+        Worker worker(*m_stack, QStringLiteral("late"));
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(40) && isDone(41) && isDone(42) && isDone(43) && isDone(44), 15000);
+        verifyValues(40, 5);
+        QCOMPARE(stat("computed"), 5LL);
+        QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
+        QVERIFY(worker.terminate());
+    }
+
+    void aKilledWorkersJobIsFinishedByAnother()
+    {
+        // A job big enough (about a second of GMP) to kill its worker in the middle of it.
+        const fib::Index big = 50'000'000;
+        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
+                                          {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
+        m_stack->sql("INSERT INTO \"values\" (number) VALUES (50000000)");
+        QCOMPARE(fib::jobs::submit(*m_redis, big, "test"), fib::jobs::SubmitOutcome::Queued);
+
+        auto first = std::make_unique<Worker>(*m_stack, QStringLiteral("doomed"), env);
+        QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 1LL, 10000);
+        first->kill();
+        QVERIFY2(!isDone(big), "the first worker finished before it was killed: make the job bigger");
+        QCOMPARE(pendingCount(), 1LL);
+
+        Worker second(*m_stack, QStringLiteral("rescuer"), env);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(big), 60000);
+        QCOMPARE(*brief(big), fib::briefValue(fib::fibonacciDecimal(big)));
+        QCOMPARE(pendingCount(), 0LL);
+        QCOMPARE(stat("claimed"), 1LL);
+        QCOMPARE(stat("computed"), 1LL);
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("1"));
+        QVERIFY(second.log().contains(QStringLiteral("\"from\":\"doomed\"")));
+        QVERIFY(second.terminate());
+    }
+
+    void twoWorkersComputeEachJobOnce()
+    {
+        Worker a(*m_stack, QStringLiteral("a"), kQuickClaim);
+        Worker b(*m_stack, QStringLiteral("b"), kQuickClaim);
+        const int jobs = 300;
+        for (int i = 0; i < jobs; ++i)
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(1000 + i) + "}")->status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(stat("computed"), static_cast<long long>(jobs), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
+        verifyValues(1000, jobs);
+        // Give a duplicate computation the time to show up, then count again.
+        QTest::qWait(1000);
+        QCOMPARE(stat("computed"), static_cast<long long>(jobs));
+        QCOMPARE(pendingCount(), 0LL);
+        QVERIFY(a.terminate());
+        QVERIFY(b.terminate());
+    }
+
+    void aDuplicateDeliveryChangesNothing()
+    {
+        Worker worker(*m_stack, QStringLiteral("dup"));
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 77})")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(77), 10000);
+        // The same job delivered again, as at-least-once delivery allows.
+        m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "77", "req", "duplicate"});
+        QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 10000);
+        QCOMPARE(stat("computed"), 1LL);
+        verifyValues(77, 1);
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("1"));
+        QVERIFY(worker.terminate());
+    }
+
+    void poisonEntriesAreDeadLetteredAndTheWorkerStaysUp()
+    {
+        Worker worker(*m_stack, QStringLiteral("poisoned"));
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "abc"});
+        m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "-1"});
+        m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", std::string(5000, '9')});
+        m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "something", "else"});
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 12})")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(12), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kDeadStream), 4LL, 10000);
+        QCOMPARE(length(fib::keys::kJobsStream), 0LL);
+        QCOMPARE(pendingCount(), 0LL);
+        QCOMPARE(stat("dead_lettered"), 4LL);
+        QCOMPARE(*brief(12), std::string("144"));
+        QVERIFY(worker.running());
+        // The dead letter says what was wrong and keeps the original fields.
+        const auto dead = m_redis->checked({"XRANGE", fib::keys::kDeadStream, "-", "+", "COUNT", "1"});
+        const auto &fields = fib::redis::element(fib::redis::element(*dead, 0), 1);
+        QStringList flat;
+        for (std::size_t i = 0; i < fib::redis::size(fields); ++i)
+            flat << QString::fromStdString(std::string(fib::redis::text(fib::redis::element(fields, i))));
+        QVERIFY(flat.contains(QStringLiteral("reason")));
+        QVERIFY(flat.contains(QStringLiteral("abc")));
+        QVERIFY(worker.terminate());
+    }
+
+    void theReconcilerRestoresValuesAfterRedisLosesThem()
+    {
+        const QHash<QString, QString> env{{QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
+        Worker worker(*m_stack, QStringLiteral("reconciler"), env);
+        for (int i = 20; i < 23; ++i)
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(i) + "}")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(20) && isDone(21) && isDone(22), 10000);
+
+        m_redis->checked({"FLUSHALL"}); // Redis lost everything; PostgreSQL still has the indexes.
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(20) && isDone(21) && isDone(22), 20000);
+        verifyValues(20, 3);
+        QVERIFY(worker.log().contains(QStringLiteral("\"msg\":\"reconciled\"")));
+        QVERIFY(worker.terminate());
+    }
+
+    void aStuckPendingIndexIsRequeued()
+    {
+        // The placeholder is there but its job was lost (the stream is empty).
+        m_stack->sql("INSERT INTO \"values\" (number) VALUES (33)");
+        m_redis->checked({"HSET", fib::keys::kBriefHash, "33", fib::keys::kPendingValue});
+        m_redis->checked({"HSET", fib::keys::kValuesHash, "33", fib::keys::kPendingValue});
+        Worker worker(*m_stack, QStringLiteral("stuck"));
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(33), 10000);
+        verifyValues(33, 1);
+        QVERIFY(worker.terminate());
+    }
+
+    void sigtermFinishesTheJobInHand()
+    {
+        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")}};
+        m_stack->sql("INSERT INTO \"values\" (number) VALUES (40000000)");
+        QCOMPARE(fib::jobs::submit(*m_redis, 40'000'000, "test"), fib::jobs::SubmitOutcome::Queued);
+        Worker worker(*m_stack, QStringLiteral("graceful"), env);
+        QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 1LL, 10000);
+        QVERIFY(worker.terminate(60000));
+        QVERIFY(isDone(40'000'000));
+        QCOMPARE(pendingCount(), 0LL);
+    }
+};
+
+QTEST_GUILESS_MAIN(QueueTest)
+#include "queue_test.moc"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# ctest fixture: a throwaway native stack for the integration tests.
+#   stack-fixture.sh start|stop STATE_DIR BUILD_DIR
+# start: real PostgreSQL, Redis, fib-server and nginx on free loopback ports (no worker:
+# tests start their own). stop: stops every process by pid and deletes the state.
+set -euo pipefail
+action=${1:?start|stop} state=${2:?state dir} build=${3:?build dir}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export FIB_STACK_DIR="$state" FIB_BUILD_DIR="$build" FIB_WORKERS=0
+export FIB_HTTP_PORT=0 FIB_API_PORT=0 FIB_PG_PORT=0 FIB_REDIS_PORT=0
+case "$action" in
+  start)
+    "$repo/scripts/stack" down >/dev/null 2>&1 || true
+    "$repo/scripts/stack" destroy >/dev/null 2>&1 || rm -rf "$state"
+    "$repo/scripts/stack" up
+    ;;
+  stop)
+    "$repo/scripts/stack" down
+    "$repo/scripts/stack" destroy >/dev/null 2>&1 || rm -rf "$state"
+    ;;
+  *) echo "usage: $0 start|stop STATE_DIR BUILD_DIR" >&2; exit 2 ;;
+esac

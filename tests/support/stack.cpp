@@ -1,0 +1,143 @@
+#include "stack.hpp"
+
+#include <csignal>
+#include <stdexcept>
+
+#include <QDir>
+#include <QFile>
+#include <QProcessEnvironment>
+#include <QTextStream>
+
+#include <pqxx/pqxx>
+
+#include "fib/keys.hpp"
+
+namespace fib::test {
+namespace {
+
+constexpr std::chrono::milliseconds kTimeout{5000};
+
+std::string pgConninfo(int port)
+{
+    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres connect_timeout=5";
+}
+
+} // namespace
+
+Stack::Stack()
+{
+    const QString dir = qEnvironmentVariable("FIB_TEST_STACK_DIR");
+    QFile file(QDir(dir).filePath(QStringLiteral("ports.env")));
+    if (dir.isEmpty() || !file.open(QIODevice::ReadOnly))
+        throw std::runtime_error("no test stack: FIB_TEST_STACK_DIR/ports.env is missing; run the tests with ctest");
+    QTextStream in(&file);
+    while (!in.atEnd()) {
+        const QString line = in.readLine().trimmed();
+        const auto eq = line.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            m_ports.insert(line.left(eq), line.mid(eq + 1).remove(QLatin1Char('"')).remove(QLatin1Char('\'')).toInt());
+    }
+    for (const char *key : {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT"})
+        if (m_ports.value(QLatin1String(key)) <= 0)
+            throw std::runtime_error(std::string("ports.env lacks ") + key);
+}
+
+std::unique_ptr<httplib::Client> Stack::nginx() const
+{
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", httpPort());
+    client->set_read_timeout(30, 0);
+    return client;
+}
+
+std::unique_ptr<httplib::Client> Stack::api() const
+{
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", apiPort());
+    client->set_read_timeout(30, 0);
+    return client;
+}
+
+std::unique_ptr<redis::Connection> Stack::redis() const
+{
+    return std::make_unique<redis::Connection>("127.0.0.1", redisPort(), kTimeout);
+}
+
+std::string Stack::sql(const std::string &statement) const
+{
+    pqxx::connection connection(pgConninfo(pgPort()));
+    pqxx::work tx(connection);
+    const auto result = tx.exec(statement);
+    tx.commit();
+    if (result.empty() || result.columns() == 0 || result[0][0].is_null())
+        return {};
+    return result[0][0].c_str();
+}
+
+void Stack::reset() const
+{
+    redis()->checked({"FLUSHALL"});
+    sql("TRUNCATE \"values\"");
+}
+
+QProcessEnvironment Stack::environment() const
+{
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("REDIS_HOST"), QStringLiteral("127.0.0.1"));
+    env.insert(QStringLiteral("REDIS_PORT"), QString::number(redisPort()));
+    env.insert(QStringLiteral("PGHOST"), QStringLiteral("127.0.0.1"));
+    env.insert(QStringLiteral("PGPORT"), QString::number(pgPort()));
+    env.insert(QStringLiteral("PGUSER"), QStringLiteral("postgres"));
+    env.insert(QStringLiteral("PGDATABASE"), QStringLiteral("postgres"));
+    return env;
+}
+
+Worker::Worker(const Stack &stack, const QString &name, const QHash<QString, QString> &extraEnv)
+{
+    auto env = stack.environment();
+    env.insert(QStringLiteral("FIB_WORKER_NAME"), name);
+    for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
+        env.insert(it.key(), it.value());
+    m_process.setProcessEnvironment(env);
+    m_logPath = QDir::current().filePath(QStringLiteral("worker-%1.log").arg(name));
+    QFile::remove(m_logPath);
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+    m_process.setStandardOutputFile(m_logPath);
+    m_process.start(QStringLiteral(FIB_WORKER_BINARY), {});
+    if (!m_process.waitForStarted(5000))
+        throw std::runtime_error("cannot start fib-worker: " + m_process.errorString().toStdString());
+}
+
+Worker::~Worker()
+{
+    if (running()) {
+        terminate(15000);
+        if (running())
+            kill();
+    }
+}
+
+void Worker::kill()
+{
+    m_process.kill();
+    m_process.waitForFinished(5000);
+}
+
+bool Worker::terminate(int timeoutMs)
+{
+    m_process.terminate();
+    if (!m_process.waitForFinished(timeoutMs))
+        return false;
+    return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+}
+
+QString Worker::log() const
+{
+    QFile file(m_logPath);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix)
+{
+    return client.Post((prefix + "/values").c_str(), body, "application/json");
+}
+
+} // namespace fib::test
