@@ -45,8 +45,9 @@ private:
     }
     long long pendingCount()
     {
-        const auto summary =
-            m_redis->checked({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});
+        const auto summary = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});
+        if (fib::redis::isError(*summary)) // NOGROUP: no worker has created the group yet
+            return 0;
         return fib::redis::integer(fib::redis::element(*summary, 0));
     }
     long long length(std::string_view stream)

@@ -62,7 +62,9 @@ void writeProblem(httplib::Response &res, const Problem &problem)
     res.status = problem.status;
     if (problem.status == 503)
         res.set_header("Retry-After", "1");
-    res.set_content(nlohmann::json(problem).dump(), "application/problem+json");
+    // The detail may quote the client's bytes, which need not be valid UTF-8.
+    res.set_content(nlohmann::json(problem).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/problem+json");
 }
 
 } // namespace fib::server
