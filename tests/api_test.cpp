@@ -129,6 +129,48 @@ private slots:
         QCOMPARE(server.exitCode(), 0);
     }
 
+    void theOriginalTableIsUpgradedOnceByRacingServers()
+    {
+        // The original's schema: values(number INT), one row per POST, duplicates included.
+        m_stack->sql("DROP DATABASE IF EXISTS legacy");
+        m_stack->sql("CREATE DATABASE legacy");
+        fib::test::Stack legacy = *m_stack;
+        legacy.setDatabase("legacy");
+        legacy.sql("CREATE TABLE values (number INT)");
+        legacy.sql("INSERT INTO values VALUES (5), (5), (7), (5), (40)");
+
+        // Two servers start at once against it: the advisory lock lets one migrate.
+        std::vector<std::unique_ptr<QProcess>> servers;
+        std::vector<int> ports;
+        for (int i = 0; i < 2; ++i) {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            ports.push_back(probe.serverPort());
+            probe.close();
+            auto env = legacy.environment();
+            env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
+            env.insert(QStringLiteral("FIB_API_PORT"), QString::number(ports.back()));
+            auto server = std::make_unique<QProcess>();
+            server->setProcessEnvironment(env);
+            server->start(QStringLiteral(FIB_SERVER_BINARY), {});
+            servers.push_back(std::move(server));
+        }
+        for (std::size_t i = 0; i < servers.size(); ++i) {
+            QVERIFY(servers[i]->waitForStarted());
+            httplib::Client client("127.0.0.1", ports[i]);
+            QTRY_VERIFY_WITH_TIMEOUT(client.Get("/readyz") && client.Get("/readyz")->status == 200, 15000);
+            const auto all = client.Get("/values/all");
+            QCOMPARE(bodyOf(all), json::parse(R"([{"number":5},{"number":7},{"number":40}])"));
+        }
+        QCOMPARE(legacy.sql("SELECT times_requested FROM values WHERE number = 5"), std::string("3"));
+        QCOMPARE(legacy.sql("SELECT count(*) FROM fib_schema"), std::string("1"));
+        for (auto &server : servers) {
+            server->terminate();
+            QVERIFY(server->waitForFinished(10000));
+        }
+        m_stack->sql("DROP DATABASE legacy");
+    }
+
     void currentIsAnEmptyObjectWhenEmpty()
     {
         const auto res = m_nginx->Get("/api/values/current");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fib/errors.hpp"
 #include "fib/fibonacci.hpp"
 #include "fib/jobs.hpp"
 #include "fib/models.hpp"
@@ -134,6 +135,9 @@ private slots:
         QTest::qWait(1000);
         QCOMPARE(stat("computed"), static_cast<long long>(jobs));
         QCOMPARE(pendingCount(), 0LL);
+        // They shared the work.
+        QVERIFY(a.log().count(QStringLiteral("\"msg\":\"computed\"")) > 0);
+        QVERIFY(b.log().count(QStringLiteral("\"msg\":\"computed\"")) > 0);
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
     }
@@ -191,6 +195,44 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(isDone(20) && isDone(21) && isDone(22), 20000);
         verifyValues(20, 3);
         QVERIFY(worker.log().contains(QStringLiteral("\"msg\":\"reconciled\"")));
+        QVERIFY(worker.terminate());
+    }
+
+    void theWorkerReconnectsWhenRedisComesBack()
+    {
+        Worker worker(*m_stack, QStringLiteral("reconnecting"));
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 50})")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(50), 10000);
+
+        try {
+            m_redis->command({"SHUTDOWN"}); // Redis goes away (AOF is flushed); no reply comes back
+        } catch (const fib::UnavailableError &) {
+        }
+        m_redis.reset();
+        const auto during = postIndex(*m_nginx, R"({"index": 51})");
+        QVERIFY(during);
+        QCOMPARE(during->status, 503);
+        QCOMPARE(during->get_header_value("Content-Type"), std::string("application/problem+json"));
+
+        // `scripts/stack up` starts just the missing part, Redis, with its data.
+        QProcess stack;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("FIB_STACK_DIR"), qEnvironmentVariable("FIB_TEST_STACK_DIR"));
+        env.insert(QStringLiteral("FIB_BUILD_DIR"), QStringLiteral(FIB_BUILD_DIR));
+        env.insert(QStringLiteral("FIB_WORKERS"), QStringLiteral("0"));
+        stack.setProcessEnvironment(env);
+        stack.setProcessChannelMode(QProcess::ForwardedChannels);
+        stack.start(QStringLiteral(FIB_SOURCE_DIR "/scripts/stack"), {QStringLiteral("up")});
+        QVERIFY(stack.waitForFinished(60000));
+        QCOMPARE(stack.exitCode(), 0);
+        m_redis = m_stack->redis();
+        QVERIFY(isDone(50)); // survived the restart
+
+        QTRY_COMPARE_WITH_TIMEOUT(postIndex(*m_nginx, R"({"index": 52})")->status, 200, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(52), 40000); // the same worker, reconnected
+        QVERIFY(worker.running());
+        QVERIFY(worker.log().contains(QStringLiteral("redis unavailable, retrying")) ||
+                worker.log().contains(QStringLiteral("lost redis")));
         QVERIFY(worker.terminate());
     }
 

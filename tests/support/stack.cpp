@@ -10,16 +10,15 @@
 
 #include <pqxx/pqxx>
 
-#include "fib/keys.hpp"
 
 namespace fib::test {
 namespace {
 
 constexpr std::chrono::milliseconds kTimeout{5000};
 
-std::string pgConninfo(int port)
+std::string pgConninfo(int port, const std::string &database)
 {
-    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres connect_timeout=5";
+    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=" + database + " connect_timeout=5";
 }
 
 } // namespace
@@ -63,10 +62,10 @@ std::unique_ptr<redis::Connection> Stack::redis() const
 
 std::string Stack::sql(const std::string &statement) const
 {
-    pqxx::connection connection(pgConninfo(pgPort()));
-    pqxx::work tx(connection);
+    pqxx::connection connection(pgConninfo(pgPort(), m_database));
+    // Outside a transaction block, so CREATE DATABASE works too.
+    pqxx::nontransaction tx(connection);
     const auto result = tx.exec(statement);
-    tx.commit();
     if (result.empty() || result.columns() == 0 || result[0][0].is_null())
         return {};
     return result[0][0].c_str();
@@ -86,7 +85,7 @@ QProcessEnvironment Stack::environment() const
     env.insert(QStringLiteral("PGHOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("PGPORT"), QString::number(pgPort()));
     env.insert(QStringLiteral("PGUSER"), QStringLiteral("postgres"));
-    env.insert(QStringLiteral("PGDATABASE"), QStringLiteral("postgres"));
+    env.insert(QStringLiteral("PGDATABASE"), QString::fromStdString(m_database));
     return env;
 }
 

@@ -36,6 +36,9 @@ public:
     // Runs one SQL statement and returns the first column of the first row ("" if none).
     std::string sql(const std::string &statement) const;
 
+    // Points sql() and environment() at another database of the same PostgreSQL.
+    void setDatabase(const std::string &name) { m_database = name; }
+
     // Empties Redis and the values table, so each test starts from nothing.
     void reset() const;
 
@@ -44,6 +47,7 @@ public:
 
 private:
     QHash<QString, int> m_ports;
+    std::string m_database = "postgres";
 };
 
 // A fib-worker process owned by a test; stopped (SIGTERM, then SIGKILL) when destroyed.
