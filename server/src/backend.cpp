@@ -1,8 +1,6 @@
 #include "fib/server/backend.hpp"
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
@@ -13,71 +11,76 @@ namespace fib::server {
 namespace {
 
 constexpr std::chrono::milliseconds kRedisTimeout{2000};
+constexpr std::chrono::milliseconds kPoolWait{3000};
 
-// Connections belong to the pool thread that made them: libpq and hiredis handles are not
-// thread-safe. A broken one is dropped, and the next request on that thread reconnects.
-struct ThreadConnections {
-    std::unique_ptr<PgStore> pg;
-    std::unique_ptr<redis::Connection> redis;
-};
-thread_local ThreadConnections t_connections;
-
-std::atomic<bool> g_schemaReady{false};
-std::mutex g_schemaMutex;
-
-} // namespace
-
-LiveBackend::LiveBackend(Config config) : m_config(std::move(config)) {}
-
-namespace {
-
-PgStore &pg(const Config &config)
-{
-    auto &slot = t_connections.pg;
-    if (slot && slot->broken())
-        slot.reset();
-    if (!slot)
-        slot = std::make_unique<PgStore>(config.postgresConninfo());
-    if (!g_schemaReady.load(std::memory_order_acquire)) {
-        const std::lock_guard lock(g_schemaMutex);
-        if (!g_schemaReady.load()) {
-            slot->migrate();
-            g_schemaReady.store(true, std::memory_order_release);
-        }
-    }
-    return *slot;
-}
+// Redis connections belong to the pool thread that made them (hiredis handles are not
+// thread-safe, and Redis takes thousands of clients). A broken one is dropped, and the next
+// request on that thread reconnects.
+thread_local std::unique_ptr<redis::Connection> t_redis;
 
 redis::Connection &redisFor(const Config &config)
 {
-    auto &slot = t_connections.redis;
-    if (slot && slot->broken())
-        slot.reset();
-    if (!slot)
-        slot = std::make_unique<redis::Connection>(config.redisHost, config.redisPort, kRedisTimeout);
-    return *slot;
+    if (t_redis && t_redis->broken())
+        t_redis.reset();
+    if (!t_redis)
+        t_redis = std::make_unique<redis::Connection>(config.redisHost, config.redisPort, kRedisTimeout);
+    return *t_redis;
 }
 
 } // namespace
 
+LiveBackend::LiveBackend(Config config)
+    : m_config(std::move(config)),
+      m_pg(kPgConnections,
+           [this] {
+               auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
+               if (!m_schemaReady.load(std::memory_order_acquire)) {
+                   const std::lock_guard lock(m_schemaMutex);
+                   if (!m_schemaReady.load()) {
+                       store->migrate();
+                       m_schemaReady.store(true, std::memory_order_release);
+                   }
+               }
+               return store;
+           },
+           kPoolWait)
+{
+}
+
+template <typename F>
+auto LiveBackend::withPg(F &&body)
+{
+    // An idle pooled session may have died with a PostgreSQL restart; that shows only on use.
+    // It is then dropped, and the request gets one more try on a fresh session.
+    for (int attempt = 0;; ++attempt) {
+        auto lease = m_pg.acquire();
+        try {
+            return body(*lease);
+        } catch (const UnavailableError &) {
+            if (attempt > 0 || !lease->broken())
+                throw;
+        }
+    }
+}
+
 void LiveBackend::prepare()
 {
-    pg(m_config);
+    m_pg.acquire();
 }
 
 bool LiveBackend::recordSubmission(Index index)
 {
-    return pg(m_config).recordSubmission(index);
+    return withPg([&](PgStore &pg) { return pg.recordSubmission(index); });
 }
 
 std::vector<Index> LiveBackend::indexes(std::optional<Index> after, std::size_t limit)
 {
-    return pg(m_config).indexes(after, limit);
+    return withPg([&](PgStore &pg) { return pg.indexes(after, limit); });
 }
 
 bool LiveBackend::isSubmitted(Index index)
 {
-    return pg(m_config).contains(index);
+    return withPg([&](PgStore &pg) { return pg.contains(index); });
 }
 
 jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId)
@@ -112,7 +115,7 @@ std::optional<std::string> LiveBackend::value(Index index)
 
 void LiveBackend::checkReady()
 {
-    pg(m_config).ping();
+    withPg([](PgStore &pg) { pg.ping(); });
     const auto reply = redisFor(m_config).checked({"PING"});
     if (redis::text(*reply) != "PONG")
         throw UnavailableError("Redis unavailable", "Redis did not answer PING");

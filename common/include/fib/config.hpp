@@ -22,7 +22,7 @@ struct Config {
 
     std::string apiHost = "0.0.0.0";
     int apiPort = 5000;
-    int serverThreads = 32;
+    int serverThreads = 64;
 
     std::chrono::milliseconds claimIdle{60'000};
     std::chrono::seconds reconcileInterval{60};

@@ -1,8 +1,10 @@
 #pragma once
 // What the HTTP handlers need from storage, behind one small interface so the routes can be
-// tested without services. LiveBackend is the real one: PostgreSQL and Redis, one connection
-// of each per server thread.
+// tested without services. LiveBackend is the real one: a bounded pool of PostgreSQL
+// connections shared by the server threads, and one Redis connection per thread.
 
+#include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +13,8 @@
 #include "fib/config.hpp"
 #include "fib/index.hpp"
 #include "fib/jobs.hpp"
+#include "fib/pg_store.hpp"
+#include "fib/server/pool.hpp"
 
 namespace fib::server {
 
@@ -45,8 +49,17 @@ public:
     std::optional<std::string> value(Index index) override;
     void checkReady() override;
 
+    // PostgreSQL sessions per server process, whatever the thread count.
+    static constexpr std::size_t kPgConnections = 16;
+
 private:
+    template <typename F>
+    auto withPg(F &&body);
+
     Config m_config;
+    std::atomic<bool> m_schemaReady{false};
+    std::mutex m_schemaMutex;
+    Pool<PgStore> m_pg;
 };
 
 } // namespace fib::server
