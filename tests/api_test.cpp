@@ -92,6 +92,16 @@ private slots:
         }
     }
 
+    void infoNamesVersionAndCap()
+    {
+        const auto res = m_nginx->Get("/api/info");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        const auto body = bodyOf(res);
+        QCOMPARE(body.at("max_index").get<fib::Index>(), fib::Index(1'000'000));
+        QVERIFY(!body.at("version").get<std::string>().empty());
+    }
+
     void readinessIs503WithoutRedis()
     {
         // A second fib-server aimed at a port where nothing listens.

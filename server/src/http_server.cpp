@@ -12,6 +12,7 @@
 #include "fib/log.hpp"
 #include "fib/models.hpp"
 #include "fib/server/problem.hpp"
+#include "fib/version.hpp"
 
 namespace fib::server {
 namespace {
@@ -100,6 +101,11 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
 
     http.Get("/healthz", [](const httplib::Request &, httplib::Response &res) {
         sendJson(res, json{{"status", "ok"}});
+    });
+
+    // What a client needs to know before it sends anything: the version and the index cap.
+    http.Get("/info", [&config](const httplib::Request &, httplib::Response &res) {
+        sendJson(res, json{{"service", "fib-server"}, {"version", kVersion}, {"max_index", config.maxIndex}});
     });
 
     http.Get("/readyz", [&backend](const httplib::Request &, httplib::Response &res) {
