@@ -7,6 +7,7 @@
 
 #include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
+#include "fib/models.hpp"
 #include "stack.hpp"
 
 using nlohmann::json;
@@ -396,6 +397,98 @@ private slots:
         QVERIFY(res);
         QVERIFY(res->status >= 400 && res->status < 500);
         verifyNothingWritten();
+    }
+
+    void liveEventsCarryComputedValues()
+    {
+        fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
+        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry: 2000") != std::string::npos, 10000);
+        QCOMPARE(reader.status(), 200);
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 12})")->status, 200);
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 100000})")->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find(R"(data: {"index":12,"value":"144"})") != std::string::npos,
+                                 10000);
+        // Long values arrive in their list form.
+        const std::string summary = fib::briefValue(fib::fibonacciDecimal(100'000));
+        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("\"value\":\"" + summary + "\"") != std::string::npos,
+                                 10000);
+        QVERIFY(reader.received().find("event: computed\n") != std::string::npos);
+    }
+
+    void liveEventsReplayAfterLastEventId()
+    {
+        std::string firstId;
+        {
+            fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
+            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry:") != std::string::npos, 10000);
+            QCOMPARE(postIndex(*m_nginx, R"({"index": 13})")->status, 200);
+            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("\"index\":13") != std::string::npos, 10000);
+            const auto text = reader.received();
+            const auto at = text.rfind("id: ");
+            firstId = text.substr(at + 4, text.find('\n', at) - at - 4);
+        }
+        // Missed while disconnected, then replayed on reconnection.
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 14})")->status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "14"), std::string("377"), 10000);
+        fib::test::EventReader again(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", firstId}});
+        QTRY_VERIFY_WITH_TIMEOUT(again.received().find(R"(data: {"index":14,"value":"377"})") != std::string::npos,
+                                 10000);
+        QVERIFY(again.received().find("\"index\":13") == std::string::npos);
+        QVERIFY(again.received().find("event: reset") == std::string::npos);
+
+        // An id it cannot replay (another server's, or garbage) asks the client to refetch.
+        fib::test::EventReader unknown(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", "elsewhere-12"}});
+        QTRY_VERIFY_WITH_TIMEOUT(unknown.received().find("event: reset\ndata: {}\n\n") != std::string::npos, 10000);
+    }
+
+    void liveEventStreamsAreCapped()
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const int port = probe.serverPort();
+        probe.close();
+        QProcess server;
+        auto env = m_stack->environment();
+        env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
+        env.insert(QStringLiteral("FIB_API_PORT"), QString::number(port));
+        env.insert(QStringLiteral("FIB_MAX_EVENT_STREAMS"), QStringLiteral("1"));
+        server.setProcessEnvironment(env);
+        server.start(QStringLiteral(FIB_SERVER_BINARY), {});
+        QVERIFY(server.waitForStarted());
+        httplib::Client client("127.0.0.1", port);
+        QTRY_VERIFY_WITH_TIMEOUT(client.Get("/healthz"), 10000);
+        {
+            fib::test::EventReader first(port, "/events");
+            QTRY_COMPARE_WITH_TIMEOUT(first.status(), 200, 10000);
+            const auto second = client.Get("/events");
+            QVERIFY(second);
+            QCOMPARE(second->status, 503);
+            QCOMPARE(second->get_header_value("Content-Type"), std::string("application/problem+json"));
+            // Other requests are still served.
+            QCOMPARE(client.Get("/healthz")->status, 200);
+        }
+        // The slot comes back when the client goes away, which the server notices at the second
+        // write after it: two events here (or heartbeats, a few seconds apart).
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 15})")->status, 200);
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 16})")->status, 200);
+        std::unique_ptr<fib::test::EventReader> third;
+        QElapsedTimer total;
+        total.start();
+        bool reopened = false;
+        while (!reopened && total.elapsed() < 20000) {
+            third = std::make_unique<fib::test::EventReader>(port, "/events");
+            QTRY_VERIFY_WITH_TIMEOUT(third->status() != 0, 5000);
+            reopened = third->status() == 200;
+            if (!reopened)
+                QTest::qWait(200);
+        }
+        QVERIFY(reopened);
+
+        // SIGTERM ends open streams at once.
+        server.terminate();
+        QVERIFY(server.waitForFinished(5000));
+        QCOMPARE(server.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(third->finished(), 5000);
     }
 
     void unknownRoutesAre404ProblemJson()

@@ -52,7 +52,13 @@ Config Config::fromEnvironment(const Lookup &lookup)
     c.maxIndex = readNumber<Index>(lookup, env::kMaxIndex, c.maxIndex, 0, kMaxIndexCeiling);
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
     c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);
-    c.serverThreads = readNumber(lookup, env::kServerThreads, c.serverThreads, 1, 1024);
+    c.serverThreads = readNumber(lookup, env::kServerThreads, c.serverThreads, 2, 1024);
+    c.maxEventStreams = readNumber(lookup, env::kMaxEventStreams, c.maxEventStreams, 0, 1024);
+    if (c.maxEventStreams >= c.serverThreads)
+        throw ConfigError("Invalid setting", std::string(env::kMaxEventStreams) + "=" +
+                                                 std::to_string(c.maxEventStreams) + " must be below " +
+                                                 env::kServerThreads + "=" + std::to_string(c.serverThreads) +
+                                                 ": each stream holds a thread");
     c.claimIdle = std::chrono::milliseconds(
         readNumber<long long>(lookup, env::kClaimIdleMs, c.claimIdle.count(), 100, 86'400'000));
     c.reconcileInterval = std::chrono::seconds(

@@ -37,6 +37,17 @@ void from_json(const nlohmann::json &j, ValueRecord &record)
     }
 }
 
+void to_json(nlohmann::json &j, const ComputedEvent &event)
+{
+    j = nlohmann::json{{field::kIndex, event.index}, {field::kValue, event.value}};
+}
+
+void from_json(const nlohmann::json &j, ComputedEvent &event)
+{
+    event.index = j.at(field::kIndex).get<Index>();
+    event.value = j.at(field::kValue).get<std::string>();
+}
+
 void to_json(nlohmann::json &j, const Problem &problem)
 {
     j = nlohmann::json{{"type", problem.type}, {"title", problem.title}, {"status", problem.status}};

@@ -1,5 +1,6 @@
 #include "fib/redis.hpp"
 
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <hiredis.h>
@@ -34,7 +35,7 @@ void Connection::ContextDeleter::operator()(redisContext *context) const noexcep
     redisFree(context);
 }
 
-Connection::Connection(const std::string &host, int port, std::chrono::milliseconds timeout)
+Connection::Connection(const std::string &host, int port, std::chrono::milliseconds timeout, ReadsWait readsWait)
     : m_context(redisConnectWithTimeout(host.c_str(), port, toTimeval(timeout)))
 {
     if (!m_context)
@@ -42,7 +43,8 @@ Connection::Connection(const std::string &host, int port, std::chrono::milliseco
     if (m_context->err != 0)
         throw UnavailableError("Redis unavailable", "cannot connect to Redis at " + host + ":" +
                                                         std::to_string(port) + ": " + m_context->errstr);
-    redisSetTimeout(m_context.get(), toTimeval(timeout));
+    if (readsWait == ReadsWait::Timeout)
+        redisSetTimeout(m_context.get(), toTimeval(timeout));
     redisEnableKeepAlive(m_context.get());
 }
 
@@ -81,6 +83,21 @@ Reply Connection::checked(const Args &args)
         throw UnavailableError("Redis failed", std::string(args.empty() ? "" : args.front()) +
                                                    " failed: " + std::string(reply->str, reply->len));
     return reply;
+}
+
+Reply Connection::receive()
+{
+    if (m_broken)
+        throw UnavailableError("Redis unavailable", "the Redis connection was lost");
+    void *raw = nullptr;
+    if (redisGetReply(m_context.get(), &raw) != REDIS_OK || raw == nullptr)
+        fail("Redis read failed");
+    return Reply(static_cast<redisReply *>(raw));
+}
+
+void Connection::interrupt() noexcept
+{
+    ::shutdown(m_context->fd, SHUT_RDWR);
 }
 
 std::vector<Reply> Connection::pipeline(const std::vector<Args> &commands)

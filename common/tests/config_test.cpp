@@ -58,6 +58,7 @@ private slots:
         QTest::newRow("cap above ceiling") << "FIB_MAX_INDEX" << "100000001";
         QTest::newRow("trailing junk") << "FIB_SERVER_THREADS" << "8x";
         QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS" << "5";
+        QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS" << "64";
     }
     void badValuesNameTheVariable()
     {

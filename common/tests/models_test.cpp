@@ -41,6 +41,13 @@ private slots:
         QVERIFY(j.at("value").is_string());
     }
 
+    void computedEventRoundTrip()
+    {
+        const nlohmann::json j = fib::ComputedEvent{10, "55"};
+        QCOMPARE(j.dump(), std::string(R"({"index":10,"value":"55"})"));
+        QCOMPARE(j.get<fib::ComputedEvent>().value, std::string("55"));
+    }
+
     void problemShape()
     {
         const nlohmann::json j = fib::Problem{"urn:fib:problem:index-too-high", "Index too high", 422, "index 41"};

@@ -94,7 +94,47 @@ std::string requestId(const httplib::Request &req)
     return id;
 }
 
-void registerRoutes(httplib::Server &http, const Config &config, Backend &backend)
+// One Server-Sent Events stream. Runs on its server thread until the client goes away or the
+// server stops; the slot in the hub is given back by the releaser either way.
+void serveEvents(const httplib::Request &req, httplib::Response &res, EventHub &hub)
+{
+    hub.acquireStream(); // throws UnavailableError (503) past FIB_MAX_EVENT_STREAMS
+    struct State {
+        EventHub::Cursor cursor;
+        bool started = false;
+    };
+    auto state = std::make_shared<State>();
+    state->cursor = hub.resume(req.get_header_value("Last-Event-ID"));
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no"); // nginx passes each event on at once
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [state, &hub](std::size_t, httplib::DataSink &sink) {
+            std::string out;
+            if (!state->started) {
+                state->started = true;
+                out = "retry: 2000\n\n";
+                if (state->cursor.reset)
+                    out += "event: reset\ndata: {}\n\n";
+            } else {
+                const auto batch = hub.waitAfter(state->cursor, kEventHeartbeat);
+                if (hub.stopped()) {
+                    sink.done();
+                    return false;
+                }
+                if (batch.reset)
+                    out += "event: reset\ndata: {}\n\n";
+                for (const auto &event : batch.events)
+                    out += "id: " + hub.eventId(event.seq) + "\nevent: computed\ndata: " + event.data + "\n\n";
+                if (out.empty())
+                    out = ": keep-alive\n\n";
+            }
+            return sink.write(out.data(), out.size()); // false once the client has gone
+        },
+        [&hub](bool) { hub.releaseStream(); });
+}
+
+void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events)
 {
     // The original answered "Hi"; kept as a trivial liveness page.
     http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
@@ -111,6 +151,10 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     http.Get("/readyz", [&backend](const httplib::Request &, httplib::Response &res) {
         backend.checkReady();
         sendJson(res, json{{"status", "ready"}});
+    });
+
+    http.Get("/events", [&events](const httplib::Request &req, httplib::Response &res) {
+        serveEvents(req, res, events);
     });
 
     http.Get("/values/all", [&backend](const httplib::Request &req, httplib::Response &res) {
@@ -166,7 +210,8 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
 
 } // namespace
 
-HttpServer::HttpServer(const Config &config, Backend &backend) : m_http(std::make_unique<httplib::Server>())
+HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
+    : m_http(std::make_unique<httplib::Server>()), m_events(events)
 {
     auto &http = *m_http;
     const int threads = config.serverThreads;
@@ -205,7 +250,7 @@ HttpServer::HttpServer(const Config &config, Backend &backend) : m_http(std::mak
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
-    registerRoutes(http, config, backend);
+    registerRoutes(http, config, backend, events);
 }
 
 HttpServer::~HttpServer() = default;
@@ -227,6 +272,7 @@ bool HttpServer::serve()
 
 void HttpServer::stop()
 {
+    m_events.stop(); // wakes the streams, which then end
     m_http->stop();
 }
 

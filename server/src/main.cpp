@@ -36,7 +36,9 @@ int main(int argc, char **argv)
             // created on the first request that reaches PostgreSQL.
             fib::log::warn("starting without PostgreSQL", {{"error", e.what()}});
         }
-        fib::server::HttpServer server(config, backend);
+        fib::server::EventHub events(static_cast<std::size_t>(config.maxEventStreams));
+        fib::server::ChangeListener listener(config, events);
+        fib::server::HttpServer server(config, backend, events);
         if (!server.bind(config.apiHost, config.apiPort)) {
             fib::log::error("cannot listen", {{"host", config.apiHost}, {"port", config.apiPort}});
             return 1;
@@ -45,8 +47,10 @@ int main(int argc, char **argv)
             int received = 0;
             sigwait(&signals, &received);
             fib::log::info("stopping", {{"signal", received}});
+            listener.stop();
             server.stop();
         });
+        listener.start();
         fib::log::info("listening", {{"host", config.apiHost}, {"port", server.port()},
                                      {"max_index", config.maxIndex}, {"threads", config.serverThreads},
                                      {"version", fib::kVersion}});

@@ -134,6 +134,49 @@ QString Worker::log() const
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
+EventReader::EventReader(int port, std::string path, httplib::Headers headers) : m_client("127.0.0.1", port)
+{
+    m_client.set_read_timeout(60, 0);
+    m_thread = std::thread([this, path = std::move(path), headers = std::move(headers)] {
+        m_client.Get(
+            path.c_str(), headers,
+            [this](const httplib::Response &response) {
+                const std::lock_guard lock(m_mutex);
+                m_status = response.status;
+                return true;
+            },
+            [this](const char *data, size_t length) {
+                const std::lock_guard lock(m_mutex);
+                m_received.append(data, length);
+                return true;
+            });
+        m_finished.store(true);
+    });
+}
+
+EventReader::~EventReader()
+{
+    m_client.stop();
+    m_thread.join();
+}
+
+std::string EventReader::received() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_received;
+}
+
+int EventReader::status() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_status;
+}
+
+bool EventReader::finished() const
+{
+    return m_finished.load();
+}
+
 httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix)
 {
     return client.Post((prefix + "/values").c_str(), body, "application/json");

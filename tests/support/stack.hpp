@@ -4,9 +4,12 @@
 // ports, no worker), direct access to its Redis and PostgreSQL for checks, and fib-worker
 // processes that a test starts, kills and stops itself.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <QHash>
 #include <QProcess>
@@ -67,6 +70,27 @@ public:
 private:
     QProcess m_process;
     QString m_logPath;
+};
+
+// Reads a live-event stream (GET .../events) on a thread of its own until stopped.
+class EventReader {
+public:
+    EventReader(int port, std::string path, httplib::Headers headers = {});
+    ~EventReader();
+    EventReader(const EventReader &) = delete;
+    EventReader &operator=(const EventReader &) = delete;
+
+    std::string received() const; // everything so far
+    int status() const;            // 0 until the response head arrived
+    bool finished() const;         // the request ended (the server closed it, or an error)
+
+private:
+    httplib::Client m_client;
+    mutable std::mutex m_mutex;
+    std::string m_received;
+    int m_status = 0;
+    std::atomic<bool> m_finished{false};
+    std::thread m_thread;
 };
 
 // Convenience: POST /api/values through nginx with a JSON body.

@@ -6,6 +6,7 @@
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
 #include "fib/log.hpp"
+#include "fib/models.hpp"
 
 namespace fib::worker {
 namespace {
@@ -195,12 +196,13 @@ void Consumer::handle(const Entry &entry)
         result = compute(index);
     const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 
+    const std::string event = done ? std::string() : nlohmann::json(ComputedEvent{index, result.brief}).dump();
     std::vector<redis::Args> commands{{"MULTI"}};
     if (!done) {
         commands.push_back({"HSET", keys::kValuesHash, indexString, result.digits});
         commands.push_back({"HSET", keys::kBriefHash, indexString, result.brief});
         commands.push_back({"HINCRBY", keys::kWorkerStatsHash, "computed", "1"});
-        commands.push_back({"PUBLISH", keys::kChangedChannel, indexString});
+        commands.push_back({"PUBLISH", keys::kChangedChannel, event});
     }
     commands.push_back({"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id});
     commands.push_back({"XDEL", keys::kJobsStream, entry.id});

@@ -23,6 +23,7 @@ struct Config {
     std::string apiHost = "0.0.0.0";
     int apiPort = 5000;
     int serverThreads = 64;
+    int maxEventStreams = 32; // each open live-event stream holds one server thread
 
     std::chrono::milliseconds claimIdle{60'000};
     std::chrono::seconds reconcileInterval{60};

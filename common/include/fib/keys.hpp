@@ -40,6 +40,7 @@ inline constexpr const char *kMaxIndex = "FIB_MAX_INDEX";
 inline constexpr const char *kApiHost = "FIB_API_HOST";
 inline constexpr const char *kApiPort = "FIB_API_PORT";
 inline constexpr const char *kServerThreads = "FIB_SERVER_THREADS";
+inline constexpr const char *kMaxEventStreams = "FIB_MAX_EVENT_STREAMS";
 inline constexpr const char *kClaimIdleMs = "FIB_CLAIM_IDLE_MS";
 inline constexpr const char *kReconcileSeconds = "FIB_RECONCILE_SECONDS";
 inline constexpr const char *kMaxDeliveries = "FIB_MAX_DELIVERIES";

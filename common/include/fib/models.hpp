@@ -40,6 +40,15 @@ struct ValueRecord {
 void to_json(nlohmann::json &j, const ValueRecord &record);
 void from_json(const nlohmann::json &j, ValueRecord &record);
 
+// The payload of a "computed" notification (Redis channel fib:changed) and of the live event
+// that fib-server forwards to clients: the value as lists show it.
+struct ComputedEvent {
+    Index index = 0;
+    std::string value;
+};
+void to_json(nlohmann::json &j, const ComputedEvent &event);
+void from_json(const nlohmann::json &j, ComputedEvent &event);
+
 // RFC 9457 problem details.
 struct Problem {
     std::string type;

@@ -23,8 +23,11 @@ using Args = std::vector<std::string_view>;
 class Connection {
 public:
     // Connects; throws UnavailableError when Redis cannot be reached within `timeout`.
-    // `timeout` also bounds every later command, so a blocking command must block for less.
-    Connection(const std::string &host, int port, std::chrono::milliseconds timeout);
+    // `timeout` also bounds every later command, so a blocking command must block for less,
+    // unless `readsWait` is Forever (a pub/sub subscriber, for which silence is normal).
+    enum class ReadsWait { Timeout, Forever };
+    Connection(const std::string &host, int port, std::chrono::milliseconds timeout,
+               ReadsWait readsWait = ReadsWait::Timeout);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
@@ -36,6 +39,11 @@ public:
     Reply checked(const Args &args);
     // Sends all commands at once and reads the replies in order.
     std::vector<Reply> pipeline(const std::vector<Args> &commands);
+
+    // The next pushed message (pub/sub); blocks.
+    Reply receive();
+    // Makes a blocked command or receive() on another thread fail at once (shuts the socket).
+    void interrupt() noexcept;
 
     bool broken() const noexcept { return m_broken; }
 

@@ -2,10 +2,12 @@
 // fib-server's HTTP side: the routes of the original API plus the additions, on cpp-httplib,
 // hardened as decisions.md §8 asks (body limit, timeouts, no-delay, exception handler).
 
+#include <chrono>
 #include <memory>
 
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
+#include "fib/server/event_hub.hpp"
 
 namespace httplib {
 class Server;
@@ -15,7 +17,7 @@ namespace fib::server {
 
 class HttpServer {
 public:
-    HttpServer(const Config &config, Backend &backend);
+    HttpServer(const Config &config, Backend &backend, EventHub &events);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -25,11 +27,12 @@ public:
     int port() const noexcept { return m_port; }
     // Serves until stop(); returns false on a listen failure.
     bool serve();
-    // Safe from any thread; in-flight requests finish.
+    // Safe from any thread; in-flight requests finish and live-event streams end.
     void stop();
 
 private:
     std::unique_ptr<httplib::Server> m_http;
+    EventHub &m_events;
     int m_port = 0;
 };
 
@@ -38,5 +41,9 @@ inline constexpr std::size_t kMaxBodyBytes = 4096;
 // Page sizes of the list endpoints.
 inline constexpr std::size_t kDefaultPageSize = 100;
 inline constexpr std::size_t kMaxPageSize = 1000;
+// A live-event stream sends a comment this often when idle, so proxies keep it open; a
+// client that left is noticed at the second write after it left, which bounds how long its
+// slot stays taken.
+inline constexpr std::chrono::seconds kEventHeartbeat{5};
 
 } // namespace fib::server
