@@ -1,7 +1,6 @@
 // Every route, through nginx and straight to fib-server, against the real stack.
 #include <QtTest>
 
-#include <QTcpServer>
 
 #include <nlohmann/json.hpp>
 
@@ -106,38 +105,20 @@ private slots:
     void readinessIs503WithoutRedis()
     {
         // A second fib-server aimed at a port where nothing listens.
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        const int deadPort = probe.serverPort();
-        probe.close();
-        QTcpServer apiProbe;
-        QVERIFY(apiProbe.listen(QHostAddress::LocalHost));
-        const int apiPort = apiProbe.serverPort();
-        apiProbe.close();
-
-        QProcess server;
-        auto env = m_stack->environment();
-        env.insert(QStringLiteral("REDIS_PORT"), QString::number(deadPort));
-        env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
-        env.insert(QStringLiteral("FIB_API_PORT"), QString::number(apiPort));
-        server.setProcessEnvironment(env);
-        server.setProcessChannelMode(QProcess::MergedChannels);
-        server.start(QStringLiteral(FIB_SERVER_BINARY), {});
-        QVERIFY(server.waitForStarted());
-        httplib::Client client("127.0.0.1", apiPort);
-        QTRY_VERIFY_WITH_TIMEOUT(client.Get("/healthz"), 10000);
-        const auto res = client.Get("/readyz");
+        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("REDIS_PORT"),
+                                                    QString::number(fib::test::freePort())}});
+        QVERIFY(server.waitUntilLive());
+        auto client = server.client();
+        const auto res = client->Get("/readyz");
         QVERIFY(res);
         QCOMPARE(res->status, 503);
         QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
         QCOMPARE(bodyOf(res).at("status").get<int>(), 503);
         // POST while Redis is down: a clear 503, never a crash.
-        const auto post = postIndex(client, R"({"index": 3})", "");
+        const auto post = postIndex(*client, R"({"index": 3})", "");
         QVERIFY(post);
         QCOMPARE(post->status, 503);
-        server.terminate();
-        QVERIFY(server.waitForFinished(10000));
-        QCOMPARE(server.exitCode(), 0);
+        QCOMPARE(server.terminate(), 0);
     }
 
     void theOriginalTableIsUpgradedOnceByRacingServers()
@@ -151,34 +132,18 @@ private slots:
         legacy.sql("INSERT INTO values VALUES (5), (5), (7), (5), (40)");
 
         // Two servers start at once against it: the advisory lock lets one migrate.
-        std::vector<std::unique_ptr<QProcess>> servers;
-        std::vector<int> ports;
-        for (int i = 0; i < 2; ++i) {
-            QTcpServer probe;
-            QVERIFY(probe.listen(QHostAddress::LocalHost));
-            ports.push_back(probe.serverPort());
-            probe.close();
-            auto env = legacy.environment();
-            env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
-            env.insert(QStringLiteral("FIB_API_PORT"), QString::number(ports.back()));
-            auto server = std::make_unique<QProcess>();
-            server->setProcessEnvironment(env);
-            server->start(QStringLiteral(FIB_SERVER_BINARY), {});
-            servers.push_back(std::move(server));
-        }
-        for (std::size_t i = 0; i < servers.size(); ++i) {
-            QVERIFY(servers[i]->waitForStarted());
-            httplib::Client client("127.0.0.1", ports[i]);
-            QTRY_VERIFY_WITH_TIMEOUT(client.Get("/readyz") && client.Get("/readyz")->status == 200, 15000);
-            const auto all = client.Get("/values/all");
+        fib::test::ServerProcess first(legacy), second(legacy);
+        for (auto *server : {&first, &second}) {
+            QVERIFY(server->waitUntilLive());
+            auto client = server->client();
+            QTRY_COMPARE_WITH_TIMEOUT(client->Get("/readyz")->status, 200, 15000);
+            const auto all = client->Get("/values/all");
             QCOMPARE(bodyOf(all), json::parse(R"([{"number":5},{"number":7},{"number":40}])"));
         }
         QCOMPARE(legacy.sql("SELECT times_requested FROM values WHERE number = 5"), std::string("3"));
         QCOMPARE(legacy.sql("SELECT count(*) FROM fib_schema"), std::string("1"));
-        for (auto &server : servers) {
-            server->terminate();
-            QVERIFY(server->waitForFinished(10000));
-        }
+        QCOMPARE(first.terminate(), 0);
+        QCOMPARE(second.terminate(), 0);
         m_stack->sql("DROP DATABASE legacy");
     }
 
@@ -443,29 +408,19 @@ private slots:
 
     void liveEventStreamsAreCapped()
     {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost));
-        const int port = probe.serverPort();
-        probe.close();
-        QProcess server;
-        auto env = m_stack->environment();
-        env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
-        env.insert(QStringLiteral("FIB_API_PORT"), QString::number(port));
-        env.insert(QStringLiteral("FIB_MAX_EVENT_STREAMS"), QStringLiteral("1"));
-        server.setProcessEnvironment(env);
-        server.start(QStringLiteral(FIB_SERVER_BINARY), {});
-        QVERIFY(server.waitForStarted());
-        httplib::Client client("127.0.0.1", port);
-        QTRY_VERIFY_WITH_TIMEOUT(client.Get("/healthz"), 10000);
+        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("FIB_MAX_EVENT_STREAMS"), QStringLiteral("1")}});
+        QVERIFY(server.waitUntilLive());
+        const int port = server.port();
+        auto client = server.client();
         {
             fib::test::EventReader first(port, "/events");
             QTRY_COMPARE_WITH_TIMEOUT(first.status(), 200, 10000);
-            const auto second = client.Get("/events");
+            const auto second = client->Get("/events");
             QVERIFY(second);
             QCOMPARE(second->status, 503);
             QCOMPARE(second->get_header_value("Content-Type"), std::string("application/problem+json"));
             // Other requests are still served.
-            QCOMPARE(client.Get("/healthz")->status, 200);
+            QCOMPARE(client->Get("/healthz")->status, 200);
         }
         // The slot comes back when the client goes away, which the server notices at the second
         // write after it: two events here (or heartbeats, a few seconds apart).
@@ -485,9 +440,7 @@ private slots:
         QVERIFY(reopened);
 
         // SIGTERM ends open streams at once.
-        server.terminate();
-        QVERIFY(server.waitForFinished(5000));
-        QCOMPARE(server.exitCode(), 0);
+        QCOMPARE(server.terminate(5000), 0);
         QTRY_VERIFY_WITH_TIMEOUT(third->finished(), 5000);
     }
 

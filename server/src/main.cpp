@@ -1,7 +1,5 @@
 // fib-server: the HTTP API. A thin main; the work is in the fib_server library.
-#include <csignal>
 #include <cstdio>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -9,7 +7,9 @@
 #include "fib/errors.hpp"
 #include "fib/log.hpp"
 #include "fib/server/backend.hpp"
+#include "fib/server/event_hub.hpp"
 #include "fib/server/http_server.hpp"
+#include "fib/stop_signals.hpp"
 #include "fib/version.hpp"
 
 int main(int argc, char **argv)
@@ -17,14 +17,6 @@ int main(int argc, char **argv)
     CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
     app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
     CLI11_PARSE(app, argc, argv);
-
-    // Signals are taken by one thread with sigwait, so stop() never runs inside a handler.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
 
     try {
         const auto config = fib::Config::fromEnvironment();
@@ -39,14 +31,14 @@ int main(int argc, char **argv)
         fib::server::EventHub events(static_cast<std::size_t>(config.maxEventStreams));
         fib::server::ChangeListener listener(config, events);
         fib::server::HttpServer server(config, backend, events);
+        // Before any thread starts (they inherit the blocked signals), after what it stops.
+        fib::StopSignals signals;
         if (!server.bind(config.apiHost, config.apiPort)) {
             fib::log::error("cannot listen", {{"host", config.apiHost}, {"port", config.apiPort}});
             return 1;
         }
-        std::thread signalWaiter([&] {
-            int received = 0;
-            sigwait(&signals, &received);
-            fib::log::info("stopping", {{"signal", received}});
+        signals.start([&](int signal) {
+            fib::log::info("stopping", {{"signal", signal}});
             listener.stop();
             server.stop();
         });
@@ -55,11 +47,6 @@ int main(int argc, char **argv)
                                      {"max_index", config.maxIndex}, {"threads", config.serverThreads},
                                      {"version", fib::kVersion}});
         const bool ok = server.serve();
-        if (signalWaiter.joinable()) {
-            // serve() can also end on its own (a listen failure): wake the waiter.
-            pthread_kill(signalWaiter.native_handle(), SIGTERM);
-            signalWaiter.join();
-        }
         fib::log::info("stopped");
         return ok ? 0 : 1;
     } catch (const fib::ConfigError &e) {

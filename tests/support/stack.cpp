@@ -4,6 +4,9 @@
 #include <stdexcept>
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QTcpServer>
+#include <QThread>
 #include <QFile>
 #include <QProcessEnvironment>
 #include <QTextStream>
@@ -132,6 +135,65 @@ QString Worker::log() const
 {
     QFile file(m_logPath);
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+int freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost))
+        throw std::runtime_error("cannot find a free port");
+    return probe.serverPort();
+}
+
+ServerProcess::ServerProcess(const Stack &stack, const QHash<QString, QString> &extraEnv) : m_port(freePort())
+{
+    auto env = stack.environment();
+    env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
+    env.insert(QStringLiteral("FIB_API_PORT"), QString::number(m_port));
+    for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
+        env.insert(it.key(), it.value());
+    m_process.setProcessEnvironment(env);
+    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process.setStandardOutputFile(QProcess::nullDevice());
+    m_process.start(QStringLiteral(FIB_SERVER_BINARY), {});
+    if (!m_process.waitForStarted(5000))
+        throw std::runtime_error("cannot start fib-server: " + m_process.errorString().toStdString());
+}
+
+ServerProcess::~ServerProcess()
+{
+    if (m_process.state() != QProcess::NotRunning && terminate() < 0) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+std::unique_ptr<httplib::Client> ServerProcess::client() const
+{
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", m_port);
+    client->set_read_timeout(30, 0);
+    return client;
+}
+
+bool ServerProcess::waitUntilLive(int timeoutMs) const
+{
+    QElapsedTimer timer;
+    timer.start();
+    const auto probe = client();
+    while (timer.elapsed() < timeoutMs) {
+        if (const auto res = probe->Get("/healthz"); res && res->status == 200)
+            return true;
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+int ServerProcess::terminate(int timeoutMs)
+{
+    m_process.terminate();
+    if (!m_process.waitForFinished(timeoutMs))
+        return -1;
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
 }
 
 EventReader::EventReader(int port, std::string path, httplib::Headers headers) : m_client("127.0.0.1", port)

@@ -72,6 +72,30 @@ private:
     QString m_logPath;
 };
 
+// A loopback port that was free a moment ago.
+int freePort();
+
+// A fib-server of the test's own, beside the stack's, on a free port; stopped when destroyed.
+class ServerProcess {
+public:
+    // The stack's environment plus `extraEnv`; does not wait (see waitUntilLive).
+    ServerProcess(const Stack &stack, const QHash<QString, QString> &extraEnv = {});
+    ~ServerProcess();
+    ServerProcess(const ServerProcess &) = delete;
+    ServerProcess &operator=(const ServerProcess &) = delete;
+
+    int port() const { return m_port; }
+    std::unique_ptr<httplib::Client> client() const;
+    // True once /healthz answers.
+    bool waitUntilLive(int timeoutMs = 15000) const;
+    // SIGTERM and wait; the exit code, or -1 if it did not exit in time.
+    int terminate(int timeoutMs = 10000);
+
+private:
+    int m_port = 0;
+    QProcess m_process;
+};
+
 // Reads a live-event stream (GET .../events) on a thread of its own until stopped.
 class EventReader {
 public:
