@@ -11,7 +11,8 @@
 # while installing, and stopped if they started anyway: the project runs its own instances.
 
 FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev qt6-base-dev-tools libgl-dev
-    libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev)
+    libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev
+    clang libclang-rt-14-dev)
 FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)
 
 # Prints the packages among "$@" that are not installed.
@@ -136,4 +137,13 @@ fib_install_deps() {
         esac
     done
     fib_apt_ensure "${pkgs[@]}"
+}
+
+# Container tooling for tests/containers (podman without a Docker engine, compose and YAML
+# checks, the Beanstalk bundle). Not part of `all`: only the container checks install it.
+FIB_DEPS_CONTAINERS=(podman buildah runc uidmap debootstrap docker-compose yamllint jq zip
+    iproute2 procps curl postgresql redis-server redis-tools)
+
+fib_install_container_deps() {
+    fib_apt_ensure "${FIB_DEPS_CONTAINERS[@]}"
 }
