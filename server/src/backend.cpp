@@ -122,3 +122,44 @@ void LiveBackend::checkReady()
 }
 
 } // namespace fib::server
+
+namespace fib::server {
+
+QueueStats LiveBackend::queueStats()
+{
+    auto &redis = redisFor(m_config);
+    const auto replies = redis.pipeline({{"HGETALL", keys::kWorkerStatsHash},
+                                         {"XLEN", keys::kJobsStream},
+                                         {"XLEN", keys::kDeadStream},
+                                         {"XPENDING", keys::kJobsStream, keys::kWorkersGroup},
+                                         {"XINFO", "GROUPS", keys::kJobsStream}});
+    QueueStats stats;
+    const auto &hash = *replies[0];
+    for (std::size_t i = 0; i + 1 < redis::size(hash); i += 2)
+        stats.workerStats[std::string(redis::text(redis::element(hash, i)))] =
+            std::string(redis::text(redis::element(hash, i + 1)));
+    stats.streamLength = redis::integer(*replies[1]);
+    stats.deadLetters = redis::integer(*replies[2]);
+    // Before a worker has created the group, XPENDING and XINFO answer with errors: nothing pending.
+    if (!redis::isError(*replies[3]))
+        stats.pending = redis::integer(redis::element(*replies[3], 0));
+    stats.lag = stats.streamLength - stats.pending;
+    if (!redis::isError(*replies[4])) {
+        // Each group is a flat [name, value, ...] list; Redis 7 adds "lag" (nil when unknown).
+        for (std::size_t g = 0; g < redis::size(*replies[4]); ++g) {
+            const auto &group = redis::element(*replies[4], g);
+            bool ours = false;
+            for (std::size_t i = 0; i + 1 < redis::size(group); i += 2) {
+                const auto name = redis::text(redis::element(group, i));
+                const auto &value = redis::element(group, i + 1);
+                if (name == "name")
+                    ours = redis::text(value) == keys::kWorkersGroup;
+                else if (ours && name == "lag" && !redis::isNil(value))
+                    stats.lag = redis::integer(value);
+            }
+        }
+    }
+    return stats;
+}
+
+} // namespace fib::server

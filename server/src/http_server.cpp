@@ -134,7 +134,11 @@ void serveEvents(const httplib::Request &req, httplib::Response &res, EventHub &
         [&hub](bool) { hub.releaseStream(); });
 }
 
-void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events)
+// When the request on this thread reached routing; read by the logger for the histogram.
+thread_local std::chrono::steady_clock::time_point t_requestStart;
+
+void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events,
+                    Metrics &metrics)
 {
     // The original answered "Hi"; kept as a trivial liveness page.
     http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
@@ -151,6 +155,26 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     http.Get("/readyz", [&backend](const httplib::Request &, httplib::Response &res) {
         backend.checkReady();
         sendJson(res, json{{"status", "ready"}});
+    });
+
+    // Prometheus text format. nginx does not route it: scrape fib-server directly.
+    http.Get("/metrics", [&backend, &events, &metrics](const httplib::Request &, httplib::Response &res) {
+        std::string out;
+        metrics.render(out);
+        out += "# HELP fib_event_streams Open live-event streams.\n# TYPE fib_event_streams gauge\n"
+               "fib_event_streams " +
+               std::to_string(events.openStreams()) + "\n";
+        bool redisUp = true;
+        try {
+            const auto queue = backend.queueStats();
+            Metrics::renderQueue(out, queue.workerStats, queue.streamLength, queue.pending, queue.lag,
+                                 queue.deadLetters);
+        } catch (const UnavailableError &) {
+            redisUp = false;
+        }
+        out += "# HELP fib_redis_up Whether Redis answered this scrape.\n# TYPE fib_redis_up gauge\nfib_redis_up " +
+               std::string(redisUp ? "1" : "0") + "\n";
+        res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
     });
 
     http.Get("/events", [&events](const httplib::Request &req, httplib::Response &res) {
@@ -182,14 +206,15 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         sendJson(res, body);
     });
 
-    http.Post("/values", [&backend, &config](const httplib::Request &req, httplib::Response &res) {
+    http.Post("/values", [&backend, &config, &metrics](const httplib::Request &req, httplib::Response &res) {
         if (!isJsonMediaType(req.get_header_value("Content-Type")))
             throw UnsupportedMediaTypeError("Unsupported media type",
                                             "send the body as application/json, e.g. {\"index\": 10}");
         const Index index = parseSubmission(req.body, config.maxIndex);
         // Postgres first: once it has the index, the reconciler can always rebuild the job.
         backend.recordSubmission(index);
-        backend.enqueue(index, requestId(req));
+        if (backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued)
+            metrics.recordJobQueued();
         sendJson(res, json{{field::kWorking, true}});
     });
 
@@ -226,6 +251,7 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
 
     // cpp-httplib 0.11 reads chunked bodies without a size limit; nginx never sends them.
     http.set_pre_routing_handler([](const httplib::Request &req, httplib::Response &res) {
+        t_requestStart = std::chrono::steady_clock::now();
         if (!req.has_header("Transfer-Encoding"))
             return httplib::Server::HandlerResponse::Unhandled;
         writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
@@ -245,12 +271,14 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
             writeProblem(res, problemForStatus(res.status));
             return httplib::Server::HandlerResponse::Handled;
         }));
-    http.set_logger([](const httplib::Request &req, const httplib::Response &res) {
+    http.set_logger([this](const httplib::Request &req, const httplib::Response &res) {
+        m_metrics.recordRequest(Metrics::routeOf(req.method, req.path), res.status,
+                                std::chrono::steady_clock::now() - t_requestStart);
         if (res.status >= 500)
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
-    registerRoutes(http, config, backend, events);
+    registerRoutes(http, config, backend, events, m_metrics);
 }
 
 HttpServer::~HttpServer() = default;

@@ -194,14 +194,18 @@ void Consumer::handle(const Entry &entry)
     const auto started = Clock::now();
     if (!done)
         result = compute(index);
-    const auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    const std::chrono::duration<double> elapsed = Clock::now() - started;
 
+    const std::string bucketField = keys::durationBucketField(keys::durationBucket(elapsed.count()));
+    const std::string elapsedText = std::to_string(elapsed.count());
     const std::string event = done ? std::string() : nlohmann::json(ComputedEvent{index, result.brief}).dump();
     std::vector<redis::Args> commands{{"MULTI"}};
     if (!done) {
         commands.push_back({"HSET", keys::kValuesHash, indexString, result.digits});
         commands.push_back({"HSET", keys::kBriefHash, indexString, result.brief});
         commands.push_back({"HINCRBY", keys::kWorkerStatsHash, "computed", "1"});
+        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, bucketField, "1"});
+        commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, "compute_seconds_sum", elapsedText});
         commands.push_back({"PUBLISH", keys::kChangedChannel, event});
     }
     commands.push_back({"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id});
@@ -214,7 +218,7 @@ void Consumer::handle(const Entry &entry)
         log::info("already computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId}});
     else
         log::info("computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId},
-                               {"digits", result.digits.size()}, {"duration_ms", elapsed}});
+                               {"digits", result.digits.size()}, {"duration_ms", elapsed.count() * 1000}});
 }
 
 void Consumer::run()

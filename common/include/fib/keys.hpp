@@ -2,6 +2,9 @@
 // Every name shared between programs: Redis keys, the stream and its group, JSON fields,
 // environment variables. Defined once here and used from here.
 
+#include <array>
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace fib::keys {
@@ -17,8 +20,25 @@ inline constexpr std::string_view kWorkersGroup = "workers";
 inline constexpr std::string_view kDeadStream = "fib:dead";
 // Pub/sub channel: "index N is computed". Only a hint for live clients; losing one is harmless.
 inline constexpr std::string_view kChangedChannel = "fib:changed";
-// Hash of worker counters (computed, dead_lettered, claimed, reconciled).
+// Hash of worker counters: computed, dead_lettered, claimed, reconciled, compute_seconds_sum,
+// and compute_bucket_<i>: computations that took at most kDurationBuckets[i] seconds and more
+// than the bucket before (i = kDurationBuckets.size() for the rest). fib-server's /metrics
+// renders them as Prometheus counters and a histogram.
 inline constexpr std::string_view kWorkerStatsHash = "fib:stats";
+inline constexpr std::array<double, 12> kDurationBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                         0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+inline std::string durationBucketField(std::size_t bucket)
+{
+    return "compute_bucket_" + std::to_string(bucket);
+}
+// The bucket of kDurationBuckets a duration falls in.
+inline std::size_t durationBucket(double seconds)
+{
+    std::size_t i = 0;
+    while (i < kDurationBuckets.size() && seconds > kDurationBuckets[i])
+        ++i;
+    return i;
+}
 
 // Fields of a job entry.
 inline constexpr std::string_view kJobIndexField = "index";

@@ -4,6 +4,7 @@
 // connections shared by the server threads, and one Redis connection per thread.
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,15 @@
 #include "fib/server/pool.hpp"
 
 namespace fib::server {
+
+// The queue's figures for /metrics.
+struct QueueStats {
+    std::map<std::string, std::string> workerStats; // the fib:stats hash
+    long long streamLength = 0;
+    long long pending = 0;
+    long long lag = 0;
+    long long deadLetters = 0;
+};
 
 class Backend {
 public:
@@ -33,6 +43,7 @@ public:
     virtual std::optional<std::string> value(Index index) = 0;
     // Throws UnavailableError naming what is down.
     virtual void checkReady() = 0;
+    virtual QueueStats queueStats() = 0;
 };
 
 class LiveBackend final : public Backend {
@@ -48,6 +59,7 @@ public:
     std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) override;
     std::optional<std::string> value(Index index) override;
     void checkReady() override;
+    QueueStats queueStats() override;
 
     // PostgreSQL sessions per server process, whatever the thread count.
     static constexpr std::size_t kPgConnections = 16;

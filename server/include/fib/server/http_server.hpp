@@ -8,6 +8,7 @@
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
+#include "fib/server/metrics.hpp"
 
 namespace httplib {
 class Server;
@@ -33,6 +34,7 @@ public:
 private:
     std::unique_ptr<httplib::Server> m_http;
     EventHub &m_events;
+    Metrics m_metrics;
     int m_port = 0;
 };
 

@@ -1,0 +1,150 @@
+#include "fib/server/metrics.hpp"
+
+#include <cstdio>
+
+namespace fib::server {
+namespace {
+
+std::string number(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    return text;
+}
+
+} // namespace
+
+void Histogram::observe(double seconds)
+{
+    for (std::size_t i = keys::durationBucket(seconds); i < keys::kDurationBuckets.size(); ++i)
+        ++m_buckets[i];
+    ++m_count;
+    m_sum += seconds;
+}
+
+Histogram Histogram::fromBuckets(const std::array<unsigned long long, keys::kDurationBuckets.size() + 1> &counts,
+                                 double sum)
+{
+    Histogram h;
+    unsigned long long running = 0;
+    for (std::size_t i = 0; i < keys::kDurationBuckets.size(); ++i) {
+        running += counts[i];
+        h.m_buckets[i] = running;
+    }
+    h.m_count = running + counts.back();
+    h.m_sum = sum;
+    return h;
+}
+
+void Histogram::render(std::string &out, const std::string &name, const std::string &labels) const
+{
+    const std::string prefix = labels.empty() ? "" : labels + ",";
+    for (std::size_t i = 0; i < keys::kDurationBuckets.size(); ++i)
+        out += name + "_bucket{" + prefix + "le=\"" + number(keys::kDurationBuckets[i]) + "\"} " +
+               std::to_string(m_buckets[i]) + "\n";
+    out += name + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(m_count) + "\n";
+    const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+    out += name + "_sum" + braces + " " + number(m_sum) + "\n";
+    out += name + "_count" + braces + " " + std::to_string(m_count) + "\n";
+}
+
+std::string_view Metrics::routeOf(std::string_view method, std::string_view path)
+{
+    if (path == "/values")
+        return method == "POST" ? "POST /values" : "other";
+    for (std::string_view known : {"/", "/values/all", "/values/current", "/events", "/info", "/healthz", "/readyz",
+                                   "/metrics"})
+        if (path == known)
+            return known;
+    if (path.rfind("/values/", 0) == 0 && path.find('/', 8) == std::string_view::npos)
+        return "/values/:n";
+    return "other";
+}
+
+void Metrics::recordRequest(std::string_view route, int status, std::chrono::duration<double> elapsed)
+{
+    const std::lock_guard lock(m_mutex);
+    ++m_requests[{std::string(route), status}];
+    m_latency[std::string(route)].observe(elapsed.count());
+}
+
+void Metrics::recordJobQueued()
+{
+    const std::lock_guard lock(m_mutex);
+    ++m_jobsQueued;
+}
+
+void Metrics::render(std::string &out) const
+{
+    const std::lock_guard lock(m_mutex);
+    out += "# HELP fib_http_requests_total HTTP requests answered by fib-server, by route and status.\n"
+           "# TYPE fib_http_requests_total counter\n";
+    for (const auto &[key, count] : m_requests)
+        out += "fib_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
+               std::to_string(count) + "\n";
+    out += "# HELP fib_http_request_duration_seconds Time from routing to the response, by route.\n"
+           "# TYPE fib_http_request_duration_seconds histogram\n";
+    for (const auto &[route, histogram] : m_latency)
+        histogram.render(out, "fib_http_request_duration_seconds", "route=\"" + route + "\"");
+    out += "# HELP fib_jobs_enqueued_total Jobs this server put on the stream.\n"
+           "# TYPE fib_jobs_enqueued_total counter\n"
+           "fib_jobs_enqueued_total " +
+           std::to_string(m_jobsQueued) + "\n";
+}
+
+} // namespace fib::server
+
+namespace fib::server {
+namespace {
+
+unsigned long long counterOf(const std::map<std::string, std::string> &stats, const std::string &field)
+{
+    const auto it = stats.find(field);
+    if (it == stats.end())
+        return 0;
+    try {
+        return std::stoull(it->second);
+    } catch (const std::exception &) {
+        return 0;
+    }
+}
+
+} // namespace
+
+void Metrics::renderQueue(std::string &out, const std::map<std::string, std::string> &workerStats,
+                          long long streamLength, long long pending, long long lag, long long deadLetters)
+{
+    const auto counter = [&](const char *name, const char *help, const char *field) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+               std::to_string(counterOf(workerStats, field)) + "\n";
+    };
+    const auto gauge = [&](const char *name, const char *help, long long value) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+               std::to_string(value) + "\n";
+    };
+    counter("fib_jobs_completed_total", "Jobs the workers computed and stored.", "computed");
+    counter("fib_jobs_failed_total", "Jobs the workers dead-lettered (poison, or too many deliveries).",
+            "dead_lettered");
+    counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.", "claimed");
+    counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.", "reconciled");
+    gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).", streamLength);
+    gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.", pending);
+    gauge("fib_stream_lag", "Entries not yet delivered to any worker.", lag);
+    gauge("fib_dead_letters", "Entries on the dead-letter stream.", deadLetters);
+
+    std::array<unsigned long long, keys::kDurationBuckets.size() + 1> counts{};
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        counts[i] = counterOf(workerStats, keys::durationBucketField(i));
+    double sum = 0;
+    if (const auto it = workerStats.find("compute_seconds_sum"); it != workerStats.end()) {
+        try {
+            sum = std::stod(it->second);
+        } catch (const std::exception &) {
+        }
+    }
+    out += "# HELP fib_compute_seconds Time the workers took to compute a value and its digits.\n"
+           "# TYPE fib_compute_seconds histogram\n";
+    Histogram::fromBuckets(counts, sum).render(out, "fib_compute_seconds", "");
+}
+
+} // namespace fib::server
