@@ -77,6 +77,10 @@ Index parseIndexValue(const nlohmann::json &value, Index maxIndex)
 
 Index parseSubmission(std::string_view body, Index maxIndex)
 {
+    // nlohmann/json stops at a NUL byte as if the input ended there, so `{"index":1}\0junk`
+    // would pass; no valid JSON text contains one outside a string escape.
+    if (body.find('\0') != std::string_view::npos)
+        throw BadRequestError("Malformed JSON", "the body contains a NUL byte");
     nlohmann::json document;
     try {
         // Depth is bounded by the body size limit of nginx and the server.

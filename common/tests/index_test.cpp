@@ -48,6 +48,8 @@ private slots:
         QTest::newRow("truncated") << QByteArray(R"({"index": 5)") << bad << "Malformed JSON";
         QTest::newRow("invalid UTF-8") << QByteArray("{\"index\": \"\xff\"}") << bad << "Malformed JSON";
         QTest::newRow("array") << QByteArray("[5]") << bad << "Malformed request";
+        QTest::newRow("NUL after the JSON") << QByteArray("{\"index\": 5}\0junk", 17) << bad << "Malformed JSON";
+        QTest::newRow("NUL inside the JSON") << QByteArray("{\"index\":\0 5}", 14) << bad << "Malformed JSON";
         QTest::newRow("bare number") << QByteArray("5") << bad << "Malformed request";
         QTest::newRow("bare string") << QByteArray(R"("5")") << bad << "Malformed request";
         QTest::newRow("null body") << QByteArray("null") << bad << "Malformed request";

@@ -207,6 +207,8 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     });
 
     http.Post("/values", [&backend, &config, &metrics](const httplib::Request &req, httplib::Response &res) {
+        if (req.get_header_value_count("Content-Type") > 1)
+            throw BadRequestError("Malformed request", "the request has more than one Content-Type");
         if (!isJsonMediaType(req.get_header_value("Content-Type")))
             throw UnsupportedMediaTypeError("Unsupported media type",
                                             "send the body as application/json, e.g. {\"index\": 10}");
