@@ -215,16 +215,7 @@ private slots:
         QCOMPARE(during->get_header_value("Content-Type"), std::string("application/problem+json"));
 
         // `scripts/stack up` starts just the missing part, Redis, with its data.
-        QProcess stack;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("FIB_STACK_DIR"), qEnvironmentVariable("FIB_TEST_STACK_DIR"));
-        env.insert(QStringLiteral("FIB_BUILD_DIR"), QStringLiteral(FIB_BUILD_DIR));
-        env.insert(QStringLiteral("FIB_WORKERS"), QStringLiteral("0"));
-        stack.setProcessEnvironment(env);
-        stack.setProcessChannelMode(QProcess::ForwardedChannels);
-        stack.start(QStringLiteral(FIB_SOURCE_DIR "/scripts/stack"), {QStringLiteral("up")});
-        QVERIFY(stack.waitForFinished(60000));
-        QCOMPARE(stack.exitCode(), 0);
+        QVERIFY(m_stack->up());
         m_redis = m_stack->redis();
         QVERIFY(isDone(50)); // survived the restart
 

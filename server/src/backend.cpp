@@ -27,6 +27,22 @@ redis::Connection &redisFor(const Config &config)
     return *t_redis;
 }
 
+// A thread's connection may have died with a Redis restart while it sat idle; that shows only
+// on use. The request then gets one more try on a new connection. Every command sent here is
+// safe to repeat (reads, and the submit script, which adds no second job).
+template <typename F>
+auto withRedis(const Config &config, F &&body)
+{
+    const bool reused = t_redis && !t_redis->broken();
+    try {
+        return body(redisFor(config));
+    } catch (const UnavailableError &) {
+        if (!reused || !t_redis || !t_redis->broken())
+            throw;
+    }
+    return body(redisFor(config));
+}
+
 } // namespace
 
 LiveBackend::LiveBackend(Config config)
@@ -85,7 +101,7 @@ bool LiveBackend::isSubmitted(Index index)
 
 jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId)
 {
-    return jobs::submit(redisFor(m_config), index, requestId);
+    return withRedis(m_config, [&](redis::Connection &redis) { return jobs::submit(redis, index, requestId); });
 }
 
 std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<Index> &indexes)
@@ -100,7 +116,7 @@ std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<In
     redis::Args args{"HMGET", keys::kBriefHash};
     for (const auto &t : texts)
         args.emplace_back(t);
-    const auto reply = redisFor(m_config).checked(args);
+    const auto reply = withRedis(m_config, [&](redis::Connection &redis) { return redis.checked(args); });
     out.reserve(indexes.size());
     for (std::size_t i = 0; i < redis::size(*reply); ++i)
         out.push_back(redis::optionalText(redis::element(*reply, i)));
@@ -109,14 +125,16 @@ std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<In
 
 std::optional<std::string> LiveBackend::value(Index index)
 {
-    const auto reply = redisFor(m_config).checked({"HGET", keys::kValuesHash, indexText(index)});
+    const auto reply = withRedis(m_config, [&](redis::Connection &redis) {
+        return redis.checked({"HGET", keys::kValuesHash, indexText(index)});
+    });
     return redis::optionalText(*reply);
 }
 
 void LiveBackend::checkReady()
 {
     withPg([](PgStore &pg) { pg.ping(); });
-    const auto reply = redisFor(m_config).checked({"PING"});
+    const auto reply = withRedis(m_config, [](redis::Connection &redis) { return redis.checked({"PING"}); });
     if (redis::text(*reply) != "PONG")
         throw UnavailableError("Redis unavailable", "Redis did not answer PING");
 }
@@ -127,12 +145,13 @@ namespace fib::server {
 
 QueueStats LiveBackend::queueStats()
 {
-    auto &redis = redisFor(m_config);
-    const auto replies = redis.pipeline({{"HGETALL", keys::kWorkerStatsHash},
+    const auto replies = withRedis(m_config, [](redis::Connection &redis) {
+        return redis.pipeline({{"HGETALL", keys::kWorkerStatsHash},
                                          {"XLEN", keys::kJobsStream},
                                          {"XLEN", keys::kDeadStream},
                                          {"XPENDING", keys::kJobsStream, keys::kWorkersGroup},
                                          {"XINFO", "GROUPS", keys::kJobsStream}});
+    });
     QueueStats stats;
     const auto &hash = *replies[0];
     for (std::size_t i = 0; i + 1 < redis::size(hash); i += 2)

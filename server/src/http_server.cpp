@@ -4,6 +4,8 @@
 #include <cctype>
 #include <limits>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -250,6 +252,11 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
     http.set_write_timeout(5, 0);
     http.set_keep_alive_max_count(1000);
     http.set_keep_alive_timeout(5);
+    // Remember the listening socket (the only one this callback sees) for stop().
+    http.set_socket_options([this](socket_t socket) {
+        httplib::default_socket_options(socket);
+        m_listenSocket.store(socket);
+    });
 
     // cpp-httplib 0.11 reads chunked bodies without a size limit; nginx never sends them.
     http.set_pre_routing_handler([](const httplib::Request &req, httplib::Response &res) {
@@ -297,13 +304,23 @@ bool HttpServer::bind(const std::string &host, int port)
 
 bool HttpServer::serve()
 {
-    return m_http->listen_after_bind();
+    const bool ok = m_http->listen_after_bind();
+    // After stop() the accept loop ends with an error on purpose.
+    return ok || m_stopping.load();
 }
 
 void HttpServer::stop()
 {
-    m_events.stop(); // wakes the streams, which then end
-    m_http->stop();
+    // httplib::Server::stop() would also drop connections accepted but not yet served. Shutting
+    // the listening socket instead ends the accept loop only: the thread pool then answers what
+    // it holds (keep-alive connections end at their next idle timeout) and serve() returns.
+    m_stopping.store(true);
+    m_events.stop(); // wakes the live-event streams, which then end
+    const int socket = m_listenSocket.load();
+    if (socket >= 0)
+        ::shutdown(socket, SHUT_RDWR);
+    else
+        m_http->stop();
 }
 
 } // namespace fib::server

@@ -1,6 +1,7 @@
 #include "stack.hpp"
 
 #include <csignal>
+#include <sys/types.h>
 #include <stdexcept>
 
 #include <QDir>
@@ -90,6 +91,78 @@ QProcessEnvironment Stack::environment() const
     env.insert(QStringLiteral("PGUSER"), QStringLiteral("postgres"));
     env.insert(QStringLiteral("PGDATABASE"), QString::fromStdString(m_database));
     return env;
+}
+
+namespace {
+
+QProcessEnvironment stackScriptEnvironment()
+{
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("FIB_STACK_DIR"), qEnvironmentVariable("FIB_TEST_STACK_DIR"));
+    env.insert(QStringLiteral("FIB_BUILD_DIR"), QStringLiteral(FIB_BUILD_DIR));
+    env.insert(QStringLiteral("FIB_WORKERS"), QStringLiteral("0"));
+    return env;
+}
+
+QString runStackScript(const QString &command, int *exitCode)
+{
+    QProcess stack;
+    stack.setProcessEnvironment(stackScriptEnvironment());
+    stack.setProcessChannelMode(QProcess::MergedChannels);
+    stack.start(QStringLiteral(FIB_SOURCE_DIR "/scripts/stack"), {command});
+    if (!stack.waitForFinished(120000)) {
+        stack.kill();
+        stack.waitForFinished();
+    }
+    *exitCode = stack.exitStatus() == QProcess::NormalExit ? stack.exitCode() : -1;
+    return QString::fromUtf8(stack.readAll());
+}
+
+bool gone(qint64 pid)
+{
+    // PID 1 may reap late: a zombie counts as gone.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray text = stat.readAll();
+    const auto close = text.lastIndexOf(')');
+    return close >= 0 && text.size() > close + 2 && text.at(close + 2) == 'Z';
+}
+
+} // namespace
+
+bool Stack::up() const
+{
+    int code = 0;
+    const QString output = runStackScript(QStringLiteral("up"), &code);
+    if (code != 0)
+        qWarning().noquote() << "scripts/stack up failed:" << output;
+    return code == 0;
+}
+
+qint64 Stack::pidOf(const QString &component) const
+{
+    int code = 0;
+    const QString output = runStackScript(QStringLiteral("status"), &code);
+    for (const auto &line : output.split(QLatin1Char('\n'))) {
+        const auto fields = line.simplified().split(QLatin1Char(' '));
+        if (fields.size() >= 3 && fields[0] == component && fields[1] == QLatin1String("running") &&
+            fields[2].startsWith(QLatin1String("pid=")))
+            return fields[2].mid(4).toLongLong();
+    }
+    return 0;
+}
+
+bool Stack::stopComponent(const QString &component, int signal) const
+{
+    const qint64 pid = pidOf(component);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), signal) != 0)
+        return false;
+    QElapsedTimer timer;
+    timer.start();
+    while (!gone(pid) && timer.elapsed() < 30000)
+        QThread::msleep(20);
+    return gone(pid);
 }
 
 Worker::Worker(const Stack &stack, const QString &name, const QHash<QString, QString> &extraEnv)

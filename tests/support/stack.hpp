@@ -48,6 +48,14 @@ public:
     // The environment for a fib-worker or fib-server aimed at this stack.
     QProcessEnvironment environment() const;
 
+    // `scripts/stack up` on this stack's state: starts whatever part is not running.
+    bool up() const;
+    // The pid `scripts/stack status` reports for a component (postgres, redis, fib-server,
+    // nginx), or 0 when it is not running.
+    qint64 pidOf(const QString &component) const;
+    // Sends `signal` to a component and waits until it has exited.
+    bool stopComponent(const QString &component, int signal) const;
+
 private:
     QHash<QString, int> m_ports;
     std::string m_database = "postgres";

@@ -2,6 +2,7 @@
 // fib-server's HTTP side: the routes of the original API plus the additions, on cpp-httplib,
 // hardened as decisions.md §8 asks (body limit, timeouts, no-delay, exception handler).
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -28,13 +29,16 @@ public:
     int port() const noexcept { return m_port; }
     // Serves until stop(); returns false on a listen failure.
     bool serve();
-    // Safe from any thread; in-flight requests finish and live-event streams end.
+    // Safe from any thread. Stops accepting (new connections are refused), ends the live-event
+    // streams, and lets every connection already accepted be answered; serve() then returns.
     void stop();
 
 private:
     std::unique_ptr<httplib::Server> m_http;
     EventHub &m_events;
     Metrics m_metrics;
+    std::atomic<int> m_listenSocket{-1};
+    std::atomic<bool> m_stopping{false};
     int m_port = 0;
 };
 
