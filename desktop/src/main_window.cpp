@@ -1,0 +1,385 @@
+#include "fib/desktop/main_window.hpp"
+
+#include <cmath>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFrame>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+
+#include "fib/desktop/event_stream.hpp"
+#include "fib/desktop/index_list_model.hpp"
+#include "fib/desktop/index_validator.hpp"
+#include "fib/desktop/preferences_dialog.hpp"
+#include "fib/desktop/server_page.hpp"
+#include "fib/desktop/server_settings.hpp"
+#include "fib/desktop/value_dialog.hpp"
+#include "fib/desktop/values_model.hpp"
+#include "fib/version.hpp"
+
+namespace fib::desktop {
+namespace {
+
+constexpr int kStatusMessageMs = 5000;
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+
+int seconds(int ms)
+{
+    return std::max(1, static_cast<int>(std::lround(ms / 1000.0)));
+}
+
+QString digitsText(qsizetype digits)
+{
+    return QLocale().toString(static_cast<qlonglong>(digits));
+}
+
+} // namespace
+
+MainWindow::MainWindow(const QUrl &serverUrl, QWidget *parent)
+    : QMainWindow(parent),
+      m_api(new ApiClient(serverUrl, this)),
+      m_values(new ValuesModel(this)),
+      m_indexes(new IndexListModel(this)),
+      m_pages(new QStackedWidget(this)),
+      m_calculator(new CalculatorPage(m_values, m_indexes, m_pages)),
+      m_serverPage(new ServerPage(m_pages)),
+      m_connectionLabel(new QLabel(this)),
+      m_serverLabel(new QLabel(this))
+{
+    setWindowTitle(tr("Fibonacci Calculator"));
+    setObjectName(QStringLiteral("mainWindow"));
+    m_pages->addWidget(m_calculator);
+    m_pages->addWidget(m_serverPage);
+    setCentralWidget(m_pages);
+
+    m_connectionLabel->setObjectName(QStringLiteral("connectionStatus"));
+    m_connectionLabel->setAccessibleName(tr("Connection state"));
+    m_serverLabel->setObjectName(QStringLiteral("serverStatus"));
+    m_serverLabel->setAccessibleName(tr("Server address"));
+    auto *separator = new QFrame(this);
+    separator->setFrameShape(QFrame::VLine);
+    separator->setFrameShadow(QFrame::Sunken);
+    statusBar()->addPermanentWidget(m_serverLabel);
+    statusBar()->addPermanentWidget(separator);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+
+    createActions();
+    wire();
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
+        resize(720, 640);
+    restoreState(settings.value(kStateKey).toByteArray());
+
+    m_serverPage->setServerUrl(serverUrl);
+    m_serverLabel->setText(serverUrl.toString());
+    updateConnectionStatus();
+    m_calculator->focusInput();
+
+    m_api->fetchInfo();
+    refreshLists();
+    m_api->events()->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_preferencesAction = new QAction(tr("&Preferences..."), this);
+    m_preferencesAction->setShortcut(QKeySequence::Preferences);
+    m_preferencesAction->setMenuRole(QAction::PreferencesRole);
+    m_preferencesAction->setStatusTip(tr("Change the server address"));
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+
+    m_refreshAction = new QAction(tr("&Refresh"), this);
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction->setStatusTip(tr("Fetch every index and value again"));
+
+    // The original's two links, Home and Other Page.
+    auto *pages = new QActionGroup(this);
+    m_calculatorAction = new QAction(tr("&Calculator"), pages);
+    m_calculatorAction->setCheckable(true);
+    m_calculatorAction->setChecked(true);
+    m_calculatorAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    m_calculatorAction->setStatusTip(tr("Submit indexes and see their values"));
+    m_serverAction = new QAction(tr("&Server"), pages);
+    m_serverAction->setCheckable(true);
+    m_serverAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    m_serverAction->setStatusTip(tr("The server's address, version, health and readiness"));
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_preferencesAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_calculatorAction);
+    view->addAction(m_serverAction);
+    view->addSeparator();
+    view->addAction(m_refreshAction);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Fibonacci Calculator"), this, &MainWindow::about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar *toolBar = addToolBar(tr("Pages"));
+    toolBar->setObjectName(QStringLiteral("pagesToolBar"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->addAction(m_calculatorAction);
+    toolBar->addAction(m_serverAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_refreshAction);
+
+    connect(m_preferencesAction, &QAction::triggered, this, &MainWindow::openPreferences);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_refreshAction, &QAction::triggered, this, &MainWindow::refresh);
+    connect(m_calculatorAction, &QAction::triggered, this, &MainWindow::showCalculator);
+    connect(m_serverAction, &QAction::triggered, this, &MainWindow::showServerPage);
+}
+
+void MainWindow::wire()
+{
+    EventStream *events = m_api->events();
+
+    // The page asks, the client answers, the models hold the rows.
+    connect(m_calculator, &CalculatorPage::submitRequested, this, [this](Index index) {
+        statusBar()->showMessage(tr("Submitting index %1...").arg(index), kStatusMessageMs);
+        m_api->submitIndex(index);
+    });
+    connect(m_api, &ApiClient::submitted, this, [this](Index index) {
+        m_calculator->acceptSubmission(index);
+        m_values->addPending(index);
+        m_indexes->add(index);
+        statusBar()->showMessage(tr("Index %1 submitted.").arg(index), kStatusMessageMs);
+        // The value may already be known (a resubmission is not computed again): ask now
+        // rather than wait for an event that will not come.
+        refreshLists();
+    });
+    connect(m_api, &ApiClient::submitFailed, this, &MainWindow::onSubmitFailed);
+    connect(m_calculator, &CalculatorPage::retryRequested, this, &MainWindow::refresh);
+    connect(m_calculator, &CalculatorPage::valueActionRequested, this,
+            [this](Index index, CalculatorPage::ValueAction action) {
+                m_valueActions[index].append(action);
+                statusBar()->showMessage(tr("Fetching every digit of F(%1)...").arg(index), kStatusMessageMs);
+                m_api->fetchFullValue(index);
+            });
+
+    connect(m_api, &ApiClient::infoReceived, this, [this](const ServerInfo &info) {
+        m_haveInfo = true;
+        m_calculator->setMaxIndex(info.maxIndex);
+        m_serverPage->setInfo(info);
+    });
+    connect(m_api, &ApiClient::indexesReceived, m_indexes, &IndexListModel::setIndexes);
+    connect(m_api, &ApiClient::valuesReceived, m_values, &ValuesModel::setEntries);
+    connect(m_api, &ApiClient::requestFailed, this, &MainWindow::onRequestFailed);
+    connect(m_api, &ApiClient::serverReachable, this, [this] {
+        m_calculator->hideConnectionProblem();
+        if (!m_haveInfo)
+            m_api->fetchInfo(); // the cap is still the default: the server was down at start
+    });
+    connect(m_api, &ApiClient::healthReceived, m_serverPage, &ServerPage::setHealth);
+    connect(m_api, &ApiClient::readinessReceived, m_serverPage, &ServerPage::setReadiness);
+
+    connect(m_api, &ApiClient::fullValueReceived, this, &MainWindow::onFullValue);
+    connect(m_api, &ApiClient::fullValuePending, this, [this](Index index) {
+        m_valueActions.remove(index);
+        statusBar()->showMessage(tr("F(%1) is not calculated yet.").arg(index), kStatusMessageMs);
+    });
+    connect(m_api, &ApiClient::fullValueFailed, this, [this](Index index, const ApiError &error) {
+        m_valueActions.remove(index);
+        QMessageBox::warning(this, tr("Cannot Fetch the Value"),
+                             tr("Could not fetch F(%1): %2").arg(index).arg(error.message()));
+    });
+
+    // Live updates, or polls when the stream is unavailable.
+    connect(events, &EventStream::computed, this, [this](Index index, const QString &value) {
+        m_values->setValue(index, value);
+        m_indexes->add(index);
+    });
+    connect(events, &EventStream::resetRequested, this, &MainWindow::refreshLists);
+    connect(events, &EventStream::pollRequested, this, [this] {
+        refreshLists();
+        updateConnectionStatus();
+    });
+    connect(events, &EventStream::stateChanged, this, &MainWindow::updateConnectionStatus);
+    connect(m_values, &ValuesModel::pendingCountChanged, events, [events](int pending) { events->setBusy(pending > 0); });
+
+    connect(m_serverPage, &ServerPage::refreshRequested, this, &MainWindow::checkServer);
+    connect(m_serverPage, &ServerPage::backRequested, this, &MainWindow::showCalculator);
+}
+
+QString MainWindow::connectionStatus() const
+{
+    return m_connectionLabel->text();
+}
+
+void MainWindow::updateConnectionStatus()
+{
+    const EventStream *events = m_api->events();
+    QString text;
+    switch (events->state()) {
+    case EventStream::State::Stopped:
+        text = tr("Live updates off");
+        break;
+    case EventStream::State::Connecting:
+        text = tr("Connecting...");
+        break;
+    case EventStream::State::Live:
+        text = tr("Live updates on");
+        break;
+    case EventStream::State::Reconnecting:
+        text = tr("Disconnected: retrying in %n s", nullptr, seconds(events->nextAttemptMs()));
+        break;
+    case EventStream::State::Polling:
+        text = tr("No live updates: checking every %n s", nullptr, seconds(events->pollIntervalMs()));
+        break;
+    }
+    m_connectionLabel->setText(text);
+}
+
+void MainWindow::refresh()
+{
+    m_api->fetchInfo();
+    refreshLists();
+    if (m_pages->currentWidget() == m_serverPage)
+        checkServer();
+    const auto state = m_api->events()->state();
+    if (state != EventStream::State::Live && state != EventStream::State::Connecting)
+        m_api->events()->reconnectNow();
+}
+
+void MainWindow::refreshLists()
+{
+    m_api->fetchIndexes();
+    m_api->fetchValues();
+}
+
+void MainWindow::checkServer()
+{
+    m_serverPage->markChecking();
+    m_api->fetchInfo();
+    m_api->fetchHealth();
+    m_api->fetchReadiness();
+}
+
+void MainWindow::setServerUrl(const QUrl &url)
+{
+    if (url == m_api->serverUrl())
+        return;
+    m_haveInfo = false;
+    m_values->clear();
+    m_indexes->clear();
+    m_calculator->hideConnectionProblem();
+    m_calculator->setMaxIndex(IndexValidator::kDefaultMaxIndex);
+    m_api->setServerUrl(url); // restarts the event stream against the new server
+    m_serverPage->setServerUrl(url);
+    m_serverLabel->setText(url.toString());
+    refresh();
+}
+
+void MainWindow::showCalculator()
+{
+    m_calculatorAction->setChecked(true);
+    m_pages->setCurrentWidget(m_calculator);
+    m_calculator->focusInput();
+}
+
+void MainWindow::showServerPage()
+{
+    m_serverAction->setChecked(true);
+    m_pages->setCurrentWidget(m_serverPage);
+    checkServer();
+}
+
+void MainWindow::openPreferences()
+{
+    PreferencesDialog dialog(m_api->serverUrl(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QSettings settings;
+    ServerSettings::save(settings, dialog.serverUrl());
+    setServerUrl(dialog.serverUrl());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::onRequestFailed(ApiClient::Call call, const ApiError &error)
+{
+    if (call == ApiClient::Call::Info)
+        m_serverPage->setInfoError(error);
+    // No answer, or nginx saying fib-server is down: the banner with Retry. Other errors
+    // (a bad answer) go to the status bar.
+    const QString server = m_api->serverUrl().toString();
+    if (error.unreachable()) {
+        m_calculator->showConnectionProblem(tr("Cannot reach the server at %1: %2").arg(server, error.detail));
+    } else if (error.status == 502 || error.status == 503 || error.status == 504) {
+        m_calculator->showConnectionProblem(tr("The server at %1 is not working: %2").arg(server, error.message()));
+    } else {
+        statusBar()->showMessage(error.message(), kStatusMessageMs);
+    }
+}
+
+void MainWindow::onSubmitFailed(Index index, const ApiError &error)
+{
+    Q_UNUSED(index)
+    m_calculator->showInputMessage(error.message());
+    if (error.unreachable())
+        onRequestFailed(ApiClient::Call::Values, error);
+}
+
+void MainWindow::onFullValue(const FullValue &value)
+{
+    const QList<CalculatorPage::ValueAction> actions = m_valueActions.take(value.index);
+    for (const CalculatorPage::ValueAction action : actions) {
+        switch (action) {
+        case CalculatorPage::ValueAction::Show: {
+            auto *dialog = new ValueDialog(value, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->show();
+            break;
+        }
+        case CalculatorPage::ValueAction::Copy:
+            ValueDialog::copyToClipboard(value);
+            statusBar()->showMessage(
+                tr("Copied the %1 digits of F(%2).").arg(digitsText(value.digits.size())).arg(value.index),
+                kStatusMessageMs);
+            break;
+        case CalculatorPage::ValueAction::Save: {
+            const QString path = ValueDialog::saveWithDialog(value, this);
+            if (!path.isEmpty())
+                statusBar()->showMessage(tr("Saved F(%1) to %2.").arg(value.index).arg(path), kStatusMessageMs);
+            break;
+        }
+        }
+    }
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About Fibonacci Calculator"),
+                       tr("<p><b>Fibonacci Calculator</b> %1</p>"
+                          "<p>Submit an index; a worker computes the exact Fibonacci number and "
+                          "this window shows it as soon as it is ready.</p>"
+                          "<p>Server: %2</p>")
+                           .arg(QLatin1String(kVersion), m_api->serverUrl().toString().toHtmlEscaped()));
+}
+
+} // namespace fib::desktop

@@ -1,0 +1,147 @@
+// End to end: the real MainWindow (in-process, offscreen) against the real native stack through
+// nginx, with a real fib-worker. Three indexes typed and submitted with key events; all three
+// values appear without a restart, a reload or a button: by the live event stream when the
+// server has one, else by the app's polling fall-back.
+#include <QtTest>
+
+#include <QLineEdit>
+#include <QPlainTextEdit>
+
+#include <map>
+
+#include "fib/desktop/api_client.hpp"
+#include "fib/desktop/calculator_page.hpp"
+#include "fib/desktop/event_stream.hpp"
+#include "fib/desktop/main_window.hpp"
+#include "fib/desktop/values_model.hpp"
+#include "stack.hpp"
+
+using fib::desktop::EventStream;
+using fib::desktop::MainWindow;
+using fib::desktop::ValuesModel;
+
+class DesktopE2eTest : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<fib::test::Stack> m_stack;
+    std::unique_ptr<fib::test::Worker> m_worker;
+
+    QUrl serverUrl() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_stack->httpPort())); }
+
+private slots:
+    void initTestCase()
+    {
+        m_stack = std::make_unique<fib::test::Stack>();
+        m_stack->reset();
+        m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("desktop-e2e"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_worker)
+            QVERIFY(m_worker->terminate());
+    }
+
+    void submittedValuesAppearByThemselves()
+    {
+        MainWindow window(serverUrl());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        EventStream *events = window.api()->events();
+        // Live, or polling when this server has no /api/events yet.
+        QTRY_VERIFY_WITH_TIMEOUT(events->state() == EventStream::State::Live ||
+                                     events->state() == EventStream::State::Polling,
+                                 15000);
+        qInfo("updates: %s", qPrintable(window.connectionStatus()));
+
+        auto *edit = window.findChild<QLineEdit *>(QStringLiteral("indexEdit"));
+        QVERIFY(edit);
+        const std::map<fib::Index, QString> expected = {
+            {10, QStringLiteral("55")}, {25, QStringLiteral("75025")}, {93, QStringLiteral("12200160415121876738")}};
+        for (const auto &entry : expected) {
+            QTest::keyClicks(edit, QString::number(entry.first));
+            QTest::keyClick(edit, Qt::Key_Return);
+            // Accepted by the server: the field is cleared; no error is shown.
+            QTRY_COMPARE_WITH_TIMEOUT(edit->text(), QString(), 10000);
+            QCOMPARE(window.calculatorPage()->inputMessage(), QString());
+        }
+
+        ValuesModel *values = window.values();
+        const auto allShown = [&] {
+            if (values->rowCount() != static_cast<int>(expected.size()))
+                return false;
+            for (int row = 0; row < values->rowCount(); ++row) {
+                const auto &entry = values->entryAt(row);
+                const auto it = expected.find(entry.index);
+                if (it == expected.end() || entry.pending || entry.value != it->second)
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allShown(), 30000);
+        QCOMPARE(values->index(2).data().toString(), QStringLiteral("For index 93 I calculated 12200160415121876738"));
+        auto *seen = window.findChild<QPlainTextEdit *>(QStringLiteral("indexesText"));
+        QTRY_COMPARE(seen->toPlainText(), QStringLiteral("10, 25, 93"));
+        qInfo("values arrived; updates: %s", qPrintable(window.connectionStatus()));
+
+        // Another client submits: the window learns of it with nothing done here at all.
+        auto nginx = m_stack->nginx();
+        const auto res = fib::test::postIndex(*nginx, R"({"index": 30})");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(values->rowOf(30) && values->entryAt(*values->rowOf(30)).value == QStringLiteral("832040"),
+                                 30000);
+    }
+
+    // Without the stream (here: a path that does not exist, as on an older server) the app
+    // polls, and the values still arrive by themselves.
+    void valuesArriveByPollingWithoutTheStream()
+    {
+        m_stack->reset();
+        MainWindow window(serverUrl());
+        EventStream *events = window.api()->events();
+        events->setUrl(QUrl(serverUrl().toString() + QStringLiteral("/api/no-such-stream")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE_WITH_TIMEOUT(events->state(), EventStream::State::Polling, 15000);
+
+        auto *edit = window.findChild<QLineEdit *>(QStringLiteral("indexEdit"));
+        QTest::keyClicks(edit, QStringLiteral("40"));
+        QTest::keyClick(edit, Qt::Key_Enter);
+        QTRY_COMPARE_WITH_TIMEOUT(edit->text(), QString(), 10000);
+        auto nginx = m_stack->nginx();
+        QVERIFY(fib::test::postIndex(*nginx, R"({"index": 50})"));
+        ValuesModel *values = window.values();
+        QTRY_VERIFY_WITH_TIMEOUT(values->rowCount() == 2 && values->pendingCount() == 0, 30000);
+        QCOMPARE(values->entryAt(0).value, QStringLiteral("102334155"));
+        QCOMPARE(values->entryAt(1).value, QStringLiteral("12586269025"));
+        QVERIFY(window.connectionStatus().startsWith(QStringLiteral("No live updates")));
+    }
+
+    // A letter never reaches the server; a 422 from the real server is shown in words.
+    void realServerRejectionIsShown()
+    {
+        MainWindow window(serverUrl());
+        QSignalSpy info(window.api(), &fib::desktop::ApiClient::infoReceived);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *edit = window.findChild<QLineEdit *>(QStringLiteral("indexEdit"));
+        QTest::keyClicks(edit, QStringLiteral("x"));
+        QCOMPARE(edit->text(), QString());
+        QVERIFY(!window.calculatorPage()->inputMessage().isEmpty());
+
+        // The client knows the cap from /api/info, so to see the server's own 422 the client
+        // is told a higher cap than the server has, once the server's answer is in.
+        QTRY_VERIFY_WITH_TIMEOUT(info.count() > 0, 10000);
+        window.calculatorPage()->setMaxIndex(100'000'000);
+        QTest::keyClicks(edit, QStringLiteral("99999999"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(window.calculatorPage()->inputMessage().startsWith(QStringLiteral("Index too high")),
+                                 10000);
+        QCOMPARE(edit->text(), QStringLiteral("99999999"));
+    }
+};
+
+QTEST_MAIN(DesktopE2eTest)
+#include "desktop_e2e_test.moc"
