@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "fib/keys.hpp"
@@ -22,6 +24,29 @@ struct RawResponse {
     std::string head;
     std::string body;
 };
+
+// One request from another loopback address (nginx does not rate-limit 127.0.0.1 itself).
+int statusFrom(const char *sourceAddress, int port, const std::string &request)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    ::inet_pton(AF_INET, sourceAddress, &source.sin_addr);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int status = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) == 0 &&
+        ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        char head[16] = {};
+        if (::recv(fd, head, sizeof head - 1, MSG_WAITALL) >= 12 && std::string(head).rfind("HTTP/1.", 0) == 0)
+            status = std::atoi(head + 9);
+    }
+    ::close(fd);
+    return status;
+}
 
 // Sends `request` (in pieces with `pause` between them, for slow clients) and reads the answer
 // until the server closes. `halfClose` also ends the sending side, for bytes that are not a
@@ -205,6 +230,30 @@ private slots:
         QCOMPARE(fib::redis::integer(*redis->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
         QCOMPARE(m_stack->nginx()->Get("/api/healthz")->status, 200);
         QCOMPARE(m_stack->api()->Get("/healthz")->status, 200);
+    }
+
+    void aBurstFromOneClientIsRateLimited()
+    {
+        // 300 requests at once from one client address: nginx answers the excess with 429.
+        const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        std::atomic<int> ok{0}, limited{0}, other{0};
+        std::vector<std::thread> clients;
+        for (int c = 0; c < 10; ++c)
+            clients.emplace_back([&] {
+                for (int i = 0; i < 30; ++i) {
+                    const int status = statusFrom("127.0.0.2", m_stack->httpPort(), request);
+                    (status == 200 ? ok : status == 429 ? limited : other)++;
+                }
+            });
+        for (auto &client : clients)
+            client.join();
+        qInfo("burst of 300 from one address: %d answered, %d limited (429), %d other", ok.load(), limited.load(),
+              other.load());
+        QVERIFY(ok.load() >= 100); // the burst allowance
+        QVERIFY(limited.load() > 0);
+        QCOMPARE(other.load(), 0);
+        // 127.0.0.1 itself (local tools) is not limited.
+        QCOMPARE(statusFrom("127.0.0.1", m_stack->httpPort(), request), 200);
     }
 };
 
