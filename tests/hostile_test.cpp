@@ -180,6 +180,7 @@ private slots:
         row("two content types", {post("{\"index\": 1}", "Content-Type: text/plain\r\n")});
         row("sign", {post("{\"index\": \"+5\"}")});
         row("exponent", {post("{\"index\": 5e2}")});
+        row("exponent overflow", {post("{\"index\": 1e99999}")});
         row("hex", {post("{\"index\": \"0x10\"}")});
         row("negative", {post("{\"index\": -5}")});
         row("duplicate keys, bad last", {post("{\"index\": 5, \"index\": \"x\"}")});

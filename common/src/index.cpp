@@ -85,7 +85,8 @@ Index parseSubmission(std::string_view body, Index maxIndex)
     try {
         // Depth is bounded by the body size limit of nginx and the server.
         document = nlohmann::json::parse(body.begin(), body.end());
-    } catch (const nlohmann::json::parse_error &e) {
+    } catch (const nlohmann::json::exception &e) {
+        // parse_error, and out_of_range for a number too large for a double (1e99999).
         throw BadRequestError("Malformed JSON", std::string("the body is not valid JSON: ") + e.what());
     }
     if (!document.is_object())

@@ -48,6 +48,10 @@ private slots:
         QTest::newRow("truncated") << QByteArray(R"({"index": 5)") << bad << "Malformed JSON";
         QTest::newRow("invalid UTF-8") << QByteArray("{\"index\": \"\xff\"}") << bad << "Malformed JSON";
         QTest::newRow("array") << QByteArray("[5]") << bad << "Malformed request";
+        // Found by fuzz_submission: nlohmann/json throws out_of_range, not parse_error, here.
+        QTest::newRow("number overflow") << QByteArray("444444444444444e4444444444444444444444444444444444444444") << bad
+                                         << "Malformed JSON";
+        QTest::newRow("index overflow") << QByteArray(R"({"index": 1e99999})") << bad << "Malformed JSON";
         QTest::newRow("NUL after the JSON") << QByteArray("{\"index\": 5}\0junk", 17) << bad << "Malformed JSON";
         QTest::newRow("NUL inside the JSON") << QByteArray("{\"index\":\0 5}", 14) << bad << "Malformed JSON";
         QTest::newRow("bare number") << QByteArray("5") << bad << "Malformed request";
