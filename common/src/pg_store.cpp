@@ -54,7 +54,7 @@ void PgStore::migrate()
         const auto version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
         if (version < 1) {
             // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once each.
-            const bool original = tx.exec1("SELECT to_regclass('public.values') IS NOT NULL")[0].as<bool>();
+            const bool original = tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
             if (original)
                 tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
             tx.exec0("CREATE TABLE \"values\" ("
