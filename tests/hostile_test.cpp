@@ -233,28 +233,52 @@ private slots:
         QCOMPARE(m_stack->api()->Get("/healthz")->status, 200);
     }
 
-    void aBurstFromOneClientIsRateLimited()
+    // 300 requests at once from `source`, optionally claiming to forward for `forwardedFor`:
+    // how many were answered and how many limited (429).
+    std::pair<int, int> burst(const char *source, const std::string &forwardedFor = {})
     {
-        // 300 requests at once from one client address: nginx answers the excess with 429.
-        const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\n" +
+                                    (forwardedFor.empty() ? std::string() : "X-Forwarded-For: " + forwardedFor + "\r\n") +
+                                    "Connection: close\r\n\r\n";
         std::atomic<int> ok{0}, limited{0}, other{0};
         std::vector<std::thread> clients;
         for (int c = 0; c < 10; ++c)
             clients.emplace_back([&] {
                 for (int i = 0; i < 30; ++i) {
-                    const int status = statusFrom("127.0.0.2", m_stack->httpPort(), request);
+                    const int status = statusFrom(source, m_stack->httpPort(), request);
                     (status == 200 ? ok : status == 429 ? limited : other)++;
                 }
             });
         for (auto &client : clients)
             client.join();
-        qInfo("burst of 300 from one address: %d answered, %d limited (429), %d other", ok.load(), limited.load(),
-              other.load());
-        QVERIFY(ok.load() >= 100); // the burst allowance
-        QVERIFY(limited.load() > 0);
-        QCOMPARE(other.load(), 0);
+        qInfo("burst of 300 from %s (X-Forwarded-For: %s): %d answered, %d limited (429), %d other", source,
+              forwardedFor.c_str(), ok.load(), limited.load(), other.load());
+        if (other.load() != 0)
+            return {-1, -1};
+        return {ok.load(), limited.load()};
+    }
+
+    void aBurstFromOneClientIsRateLimited()
+    {
+        // nginx answers the excess over 50 r/s (burst 100) from one client with 429.
+        const auto [ok, limited] = burst("127.0.0.2");
+        QVERIFY(ok >= 100); // the burst allowance
+        QVERIFY(limited > 0);
         // 127.0.0.1 itself (local tools) is not limited.
-        QCOMPARE(statusFrom("127.0.0.1", m_stack->httpPort(), request), 200);
+        QCOMPARE(burst("127.0.0.1").second, 0);
+        QTest::qWait(2500); // let the buckets drain for the next test
+    }
+
+    void realIpComesFromTrustedProxiesOnly()
+    {
+        // The fixture trusts 127.0.0.3 as a load balancer (FIB_TRUSTED_PROXIES): the client it
+        // forwards for is the one rate-limited, here a loopback tool, so nothing is limited...
+        QCOMPARE(burst("127.0.0.3", "127.0.0.1").second, 0);
+        // ...while a client at another address behind it is limited on its own.
+        QVERIFY(burst("127.0.0.3", "198.51.100.7").second > 0);
+        QTest::qWait(2500);
+        // An untrusted peer cannot claim to be somebody else.
+        QVERIFY(burst("127.0.0.2", "127.0.0.1").second > 0);
     }
 };
 

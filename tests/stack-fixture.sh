@@ -7,6 +7,8 @@ set -euo pipefail
 action=${1:?start|stop} state=${2:?state dir} build=${3:?build dir}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export FIB_STACK_DIR="$state" FIB_BUILD_DIR="$build" FIB_WORKERS=0
+# 127.0.0.3 plays a load balancer in hostile_test (realIpComesFromTrustedProxiesOnly).
+export FIB_TRUSTED_PROXIES=127.0.0.3/32
 export FIB_HTTP_PORT=0 FIB_API_PORT=0 FIB_PG_PORT=0 FIB_REDIS_PORT=0
 case "$action" in
   start)

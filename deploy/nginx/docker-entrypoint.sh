@@ -39,10 +39,22 @@ upstream_host=${BASH_REMATCH[1]}
 [[ $wait_seconds =~ ^[0-9]+$ ]] || die "FIB_UPSTREAM_WAIT='$wait_seconds' is not a number of seconds"
 [[ $workers == auto || $workers =~ ^[1-9][0-9]?$ ]] || die "FIB_NGINX_WORKERS='$workers' is not 'auto' or 1-99"
 
+# FIB_TRUSTED_PROXIES (CIDRs separated by commas or spaces) as nginx set_real_ip_from directives.
+trusted_proxy_directives() {
+    local cidr out=""
+    for cidr in ${FIB_TRUSTED_PROXIES//,/ }; do
+        [[ $cidr =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] || return 1
+        out+="set_real_ip_from $cidr; "
+    done
+    printf '%s' "$out"
+}
+real_ip=$(trusted_proxy_directives) || die "FIB_TRUSTED_PROXIES='${FIB_TRUSTED_PROXIES:-}' is not a list of CIDRs"
+
 mkdir -p "$conf_dir"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
 sed -e "s|@FIB_HTTP_PORT@|$port|g" \
     -e "s|@FIB_API_UPSTREAM@|$upstream|g" \
     -e "s|@FIB_HTML_ROOT@|$html_root|g" \
+    -e "s|@FIB_SET_REAL_IP_FROM@|$real_ip|g" \
     "$template" >"$conf_dir/fib.conf"
 
 cat >"$conf_dir/nginx.conf" <<EOF
