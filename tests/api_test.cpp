@@ -2,11 +2,15 @@
 #include <QtTest>
 
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
 #include "fib/models.hpp"
+#include "fib/server/http_server.hpp"
+#include "fib/version.hpp"
 #include "stack.hpp"
 
 using nlohmann::json;
@@ -457,7 +461,7 @@ private slots:
         QCOMPARE(res->status, 200);
         QVERIFY(res->get_header_value("Content-Type").find("text/plain; version=0.0.4") == 0);
         const QString text = QString::fromStdString(res->body);
-        QVERIFY2(text.contains(QRegularExpression(R"(fib_http_requests_total\{route="POST /values",status="200"\} [1-9])")),
+        QVERIFY2(text.contains(QRegularExpression(R"(fib_http_requests_total\{method="POST",route="/values",status="200"\} [1-9])")),
                  qPrintable(text.left(2000)));
         QVERIFY(text.contains(QStringLiteral("# TYPE fib_http_request_duration_seconds histogram")));
         QVERIFY(text.contains(QRegularExpression(R"(fib_jobs_enqueued_total [1-9])")));
@@ -469,10 +473,61 @@ private slots:
         // Every sample line is "name{labels} value" or "name value".
         for (const auto &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             QVERIFY2(line.startsWith(QLatin1Char('#')) ||
-                         QRegularExpression(R"(^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$)").match(line).hasMatch(),
+                         QRegularExpression(R"(^[a-z_]+(\{.*\})? [0-9.e+-]+$)").match(line).hasMatch(),
                      qPrintable(line));
         // Not reachable from outside.
         QCOMPARE(m_nginx->Get("/api/metrics")->status, 404);
+    }
+
+    void openApiDocumentsEveryRouteAndOnlyThem()
+    {
+        const auto res = m_nginx->Get("/api/openapi.json");
+        QVERIFY(res);
+        QCOMPARE(res->status, 200);
+        const auto document = bodyOf(res);
+        QCOMPARE(document.at("openapi").get<std::string>().substr(0, 2), std::string("3."));
+        QCOMPARE(document.at("info").at("version").get<std::string>(), std::string(fib::kVersion));
+        // Every route the server has is documented...
+        std::set<std::pair<std::string, std::string>> documented;
+        for (const auto &[path, item] : document.at("paths").items())
+            for (const auto &[method, operation] : item.items())
+                documented.emplace(QString::fromStdString(method).toUpper().toStdString(), path);
+        std::set<std::pair<std::string, std::string>> served;
+        for (const auto &route : fib::server::kRoutes)
+            served.emplace(route.method, route.path);
+        QCOMPARE(documented, served);
+        // ...and every documented route answers, on fib-server itself (which also has /metrics).
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 10})")->status, 200);
+        auto direct = m_stack->api();
+        for (const auto &[method, path] : documented) {
+            QString url = QString::fromStdString(path).replace(QStringLiteral("{n}"), QStringLiteral("10"));
+            if (path == "/events") {
+                fib::test::EventReader reader(m_stack->apiPort(), "/events");
+                QTRY_VERIFY_WITH_TIMEOUT(reader.status() != 0, 10000);
+                QCOMPARE(reader.status(), 200);
+                continue;
+            }
+            const auto answer = method == "POST" ? direct->Post(url.toStdString().c_str(), R"({"index": 10})", "application/json")
+                                                 : direct->Get(url.toStdString().c_str());
+            QVERIFY2(answer, qPrintable(url));
+            QVERIFY2(answer->status == 200, qPrintable(url + QStringLiteral(": ") + QString::number(answer->status)));
+        }
+    }
+
+    void theRequestIdReachesTheWorkersLog()
+    {
+        const auto res = postIndex(*m_nginx, R"({"index": 17})");
+        QVERIFY(res);
+        const auto id = res->get_header_value("X-Request-Id");
+        QVERIFY(id.size() >= 16);
+        QTRY_VERIFY_WITH_TIMEOUT(m_worker->log().contains(QStringLiteral("\"req_id\":\"%1\"").arg(QString::fromStdString(id))),
+                                 10000);
+        // One JSON object per line.
+        for (const auto &line : m_worker->log().split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const auto parsed = nlohmann::json::parse(line.toStdString(), nullptr, false);
+            QVERIFY2(!parsed.is_discarded() && parsed.contains("ts") && parsed.contains("level") && parsed.contains("msg"),
+                     qPrintable(line));
+        }
     }
 
     void unknownRoutesAre404ProblemJson()

@@ -145,6 +145,10 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     // The original answered "Hi"; kept as a trivial liveness page.
     http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
 
+    http.Get("/openapi.json", [](const httplib::Request &, httplib::Response &res) {
+        res.set_content(kOpenApiDocument, kJson);
+    });
+
     http.Get("/healthz", [](const httplib::Request &, httplib::Response &res) {
         sendJson(res, json{{"status", "ok"}});
     });
@@ -281,7 +285,7 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
             return httplib::Server::HandlerResponse::Handled;
         }));
     http.set_logger([this](const httplib::Request &req, const httplib::Response &res) {
-        m_metrics.recordRequest(Metrics::routeOf(req.method, req.path), res.status,
+        m_metrics.recordRequest(req.method, Metrics::routeOf(req.method, req.path), res.status,
                                 std::chrono::steady_clock::now() - t_requestStart);
         if (res.status >= 500)
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},

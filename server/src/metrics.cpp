@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "fib/server/http_server.hpp"
+
 namespace fib::server {
 namespace {
 
@@ -50,22 +52,23 @@ void Histogram::render(std::string &out, const std::string &name, const std::str
 
 std::string_view Metrics::routeOf(std::string_view method, std::string_view path)
 {
-    if (path == "/values")
-        return method == "POST" ? "POST /values" : "other";
-    for (std::string_view known : {"/", "/values/all", "/values/current", "/events", "/info", "/healthz", "/readyz",
-                                   "/metrics"})
-        if (path == known)
-            return known;
-    if (path.rfind("/values/", 0) == 0 && path.find('/', 8) == std::string_view::npos)
-        return "/values/:n";
+    for (const auto &route : kRoutes)
+        if (method == route.method && path == route.path)
+            return route.path;
+    if (method == "GET" && path.rfind("/values/", 0) == 0 && path.find('/', 8) == std::string_view::npos)
+        return "/values/{n}";
     return "other";
 }
 
-void Metrics::recordRequest(std::string_view route, int status, std::chrono::duration<double> elapsed)
+void Metrics::recordRequest(std::string_view method, std::string_view route, int status,
+                            std::chrono::duration<double> elapsed)
 {
+    // Methods outside the routes (FOO, DELETE) all count as "other", like unknown paths.
+    const bool known = route != "other";
+    std::string labels = "method=\"" + std::string(known ? method : "other") + "\",route=\"" + std::string(route) + "\"";
     const std::lock_guard lock(m_mutex);
-    ++m_requests[{std::string(route), status}];
-    m_latency[std::string(route)].observe(elapsed.count());
+    ++m_requests[{labels, status}];
+    m_latency[std::move(labels)].observe(elapsed.count());
 }
 
 void Metrics::recordJobQueued()
@@ -80,12 +83,12 @@ void Metrics::render(std::string &out) const
     out += "# HELP fib_http_requests_total HTTP requests answered by fib-server, by route and status.\n"
            "# TYPE fib_http_requests_total counter\n";
     for (const auto &[key, count] : m_requests)
-        out += "fib_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
+        out += "fib_http_requests_total{" + key.first + ",status=\"" + std::to_string(key.second) + "\"} " +
                std::to_string(count) + "\n";
     out += "# HELP fib_http_request_duration_seconds Time from routing to the response, by route.\n"
            "# TYPE fib_http_request_duration_seconds histogram\n";
-    for (const auto &[route, histogram] : m_latency)
-        histogram.render(out, "fib_http_request_duration_seconds", "route=\"" + route + "\"");
+    for (const auto &[labels, histogram] : m_latency)
+        histogram.render(out, "fib_http_request_duration_seconds", labels);
     out += "# HELP fib_jobs_enqueued_total Jobs this server put on the stream.\n"
            "# TYPE fib_jobs_enqueued_total counter\n"
            "fib_jobs_enqueued_total " +

@@ -42,6 +42,19 @@ private:
     int m_port = 0;
 };
 
+// Every route fib-server serves, as the OpenAPI document names it (paths without nginx's /api).
+struct Route {
+    const char *method;
+    const char *path;
+};
+inline constexpr Route kRoutes[] = {
+    {"GET", "/"},           {"GET", "/healthz"},        {"GET", "/readyz"},       {"GET", "/info"},
+    {"GET", "/metrics"},    {"GET", "/openapi.json"},   {"GET", "/events"},       {"GET", "/values/all"},
+    {"GET", "/values/current"}, {"POST", "/values"},    {"GET", "/values/{n}"},
+};
+// server/api/openapi.json, compiled in.
+extern const char *const kOpenApiDocument;
+
 // The largest request body fib-server reads; nginx enforces its own limit in front.
 inline constexpr std::size_t kMaxBodyBytes = 4096;
 // Page sizes of the list endpoints.

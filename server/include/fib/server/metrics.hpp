@@ -34,7 +34,8 @@ public:
     // The route a path belongs to, so labels stay few whatever clients send.
     static std::string_view routeOf(std::string_view method, std::string_view path);
 
-    void recordRequest(std::string_view route, int status, std::chrono::duration<double> elapsed);
+    void recordRequest(std::string_view method, std::string_view route, int status,
+                       std::chrono::duration<double> elapsed);
     void recordJobQueued();
     // Appends this process's metrics.
     void render(std::string &out) const;
@@ -44,7 +45,7 @@ public:
 
 private:
     mutable std::mutex m_mutex;
-    std::map<std::pair<std::string, int>, unsigned long long> m_requests;
+    std::map<std::pair<std::string, int>, unsigned long long> m_requests; // (labels, status)
     std::map<std::string, Histogram> m_latency;
     unsigned long long m_jobsQueued = 0;
 };
