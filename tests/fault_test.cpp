@@ -68,8 +68,14 @@ private slots:
 
     void init()
     {
-        QVERIFY(m_stack->up()); // whatever a previous case stopped comes back
         m_stack->reset();
+    }
+
+    void cleanup()
+    {
+        // Whatever a case stopped comes back, even when it failed half-way: later suites share
+        // the stack.
+        QVERIFY(m_stack->up());
     }
 
     void postgresOutageIsA503AndHeals()
@@ -211,7 +217,9 @@ private slots:
             QVERIFY(worker.terminate());
         }
         // Four clients fetch the 209 KB value straight from fib-server while it gets SIGTERM:
-        // every answer it starts is complete.
+        // every answer it starts is complete. (A connection still in the kernel's accept queue when
+        // the listener closes is reset before any answer: the client sees a connection error, as
+        // for a refused one, never a cut-off answer.)
         std::atomic<bool> stop{false};
         std::atomic<int> complete{0}, truncated{0};
         std::vector<std::thread> clients;
@@ -219,16 +227,27 @@ private slots:
             clients.emplace_back([&, port = m_stack->apiPort()] {
                 httplib::Client client("127.0.0.1", port); // a new connection per request
                 while (!stop.load()) {
-                    const auto res = client.Get("/values/1000000");
-                    if (!res && res.error() == httplib::Error::Connection)
-                        continue; // refused once it stopped listening: never started
+                    bool answerStarted = false;
+                    std::string body;
+                    const auto res = client.Get(
+                        "/values/1000000",
+                        [&](const httplib::Response &) {
+                            answerStarted = true;
+                            return true;
+                        },
+                        [&](const char *data, size_t length) {
+                            body.append(data, length);
+                            return true;
+                        });
+                    if (!res && !answerStarted)
+                        continue; // refused or reset before any answer: never started
                     if (!res) {
-                        ++truncated; // accepted, then cut off
-                        qWarning("incomplete: %s", httplib::to_string(res.error()).c_str());
+                        ++truncated; // an answer began, then was cut off
+                        qWarning("incomplete: %s after %zu bytes", httplib::to_string(res.error()).c_str(), body.size());
                         continue;
                     }
-                    if (res->status == 200 && res->body.size() > 208'988 &&
-                        res->body.find("\"digits\":208988") != std::string::npos)
+                    if (res->status == 200 && body.size() > 208'988 &&
+                        body.find("\"digits\":208988") != std::string::npos)
                         ++complete;
                     else {
                         ++truncated;
@@ -244,8 +263,6 @@ private slots:
             client.join();
         qInfo("graceful stop: %d complete answers, %d incomplete", complete.load(), truncated.load());
         QCOMPARE(truncated.load(), 0);
-        QVERIFY(m_stack->up());
-        QCOMPARE(m_nginx->Get("/api/readyz")->status, 200);
     }
 };
 

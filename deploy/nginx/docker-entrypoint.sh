@@ -41,8 +41,8 @@ upstream_host=${BASH_REMATCH[1]}
 
 # FIB_TRUSTED_PROXIES (CIDRs separated by commas or spaces) as nginx set_real_ip_from directives.
 trusted_proxy_directives() {
-    local cidr out=""
-    for cidr in ${FIB_TRUSTED_PROXIES//,/ }; do
+    local cidr out="" list=${FIB_TRUSTED_PROXIES:-}
+    for cidr in ${list//,/ }; do
         [[ $cidr =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] || return 1
         out+="set_real_ip_from $cidr; "
     done

@@ -96,18 +96,21 @@ EOF
     export BUILDAH_FORMAT=docker # HEALTHCHECK exists only in the docker image format
 }
 
-# Free TCP port on 127.0.0.1 (nothing bound, connected or in TIME_WAIT on it).
+# Free TCP port on 127.0.0.1 (nothing bound, connected or in TIME_WAIT on it), below the
+# kernel's ephemeral range so that no outgoing connection takes it before it is bound.
 fc_free_port() {
-    local port try
+    local port try low=32768 _
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    ((low > 11000)) || low=32768
     for ((try = 0; try < 200; try++)); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+        port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
         [[ " ${FC_PORTS_TAKEN:-} " == *" $port "* ]] && continue
         [[ -n $(ss -Htan "( sport = :$port )" 2>/dev/null) ]] && continue
         FC_PORTS_TAKEN="${FC_PORTS_TAKEN:-} $port"
         printf '%s\n' "$port"
         return 0
     done
-    fc_die "no free port found in 20000-60000"
+    fc_die "no free port found in 10000-$((low - 1))"
 }
 
 # Alive and not a zombie (PID 1 here reaps orphans only every second or two).
