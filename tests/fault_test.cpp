@@ -24,11 +24,7 @@ private:
 
     std::unique_ptr<fib::redis::Connection> redis() { return m_stack->redis(); }
 
-    long long computedCount()
-    {
-        const auto reply = redis()->checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
-        return fib::redis::isNil(*reply) ? 0 : std::stoll(std::string(fib::redis::text(*reply)));
-    }
+    long long computedCount() { return m_stack->workerStat("computed"); }
 
     // How many of [first, first+count) have their exact value in Redis.
     int correctValues(fib::Index first, fib::Index count)

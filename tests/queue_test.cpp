@@ -39,11 +39,7 @@ private:
         const auto value = brief(index);
         return value && *value != fib::keys::kPendingValue;
     }
-    long long stat(const char *name)
-    {
-        const auto reply = m_redis->checked({"HGET", fib::keys::kWorkerStatsHash, name});
-        return fib::redis::isNil(*reply) ? 0 : std::stoll(std::string(fib::redis::text(*reply)));
-    }
+    long long stat(const char *name) { return m_stack->workerStat(name); }
     long long pendingCount()
     {
         const auto summary = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});

@@ -14,6 +14,8 @@
 
 #include <pqxx/pqxx>
 
+#include "fib/keys.hpp"
+
 
 namespace fib::test {
 namespace {
@@ -73,6 +75,12 @@ std::string Stack::sql(const std::string &statement) const
     if (result.empty() || result.columns() == 0 || result[0][0].is_null())
         return {};
     return result[0][0].c_str();
+}
+
+long long Stack::workerStat(const char *name) const
+{
+    const auto reply = redis()->checked({"HGET", keys::kWorkerStatsHash, name});
+    return redis::isNil(*reply) ? 0 : std::stoll(std::string(redis::text(*reply)));
 }
 
 void Stack::reset() const

@@ -42,6 +42,9 @@ public:
     // Points sql() and environment() at another database of the same PostgreSQL.
     void setDatabase(const std::string &name) { m_database = name; }
 
+    // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if absent.
+    long long workerStat(const char *name) const;
+
     // Empties Redis and the values table, so each test starts from nothing.
     void reset() const;
 
