@@ -138,10 +138,11 @@ void Consumer::claimIdle()
     }
 }
 
-void Consumer::reconcileIfDue(bool force)
+void Consumer::reconcileIfDue()
 {
+    // Due at start-up (m_nextReconcile starts at the clock's epoch), then every interval.
     const auto now = Clock::now();
-    if (!force && now < m_nextReconcile)
+    if (now < m_nextReconcile)
         return;
     m_nextReconcile = now + m_config.reconcileInterval;
     try {
@@ -234,7 +235,7 @@ void Consumer::run()
                 claimIdle();
                 m_nextClaim = now + std::max<std::chrono::milliseconds>(m_config.claimIdle / 2, 100ms);
             }
-            reconcileIfDue(false);
+            reconcileIfDue();
             for (const auto &entry : read(">", kReadCount, true)) {
                 // Entries read but not handled stay pending for this consumer: a restart under the
                 // same name re-reads them, and otherwise another worker claims them.

@@ -30,7 +30,7 @@ private:
     void createGroup();
     void drainOwnPending();
     void claimIdle();
-    void reconcileIfDue(bool force);
+    void reconcileIfDue();
     std::vector<Entry> read(const char *startId, int count, bool block);
     void handle(const Entry &entry);
     void deadLetter(const Entry &entry, const std::string &reason);
