@@ -1,6 +1,7 @@
 #include "stack.hpp"
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <stdexcept>
 
@@ -173,8 +174,20 @@ bool Stack::stopComponent(const QString &component, int signal) const
     return gone(pid);
 }
 
+namespace {
+
+// A child the test starts dies with the test, even when the test itself crashes or is killed
+// by ctest's timeout before its destructors run.
+void dieWithParent(QProcess &process)
+{
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
+
+} // namespace
+
 Worker::Worker(const Stack &stack, const QString &name, const QHash<QString, QString> &extraEnv)
 {
+    dieWithParent(m_process);
     auto env = stack.environment();
     env.insert(QStringLiteral("FIB_WORKER_NAME"), name);
     for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
@@ -234,6 +247,7 @@ ServerProcess::ServerProcess(const Stack &stack, const QHash<QString, QString> &
     for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
         env.insert(it.key(), it.value());
     m_process.setProcessEnvironment(env);
+    dieWithParent(m_process);
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process.setStandardOutputFile(QProcess::nullDevice());
     m_process.start(QStringLiteral(FIB_SERVER_BINARY), {});
