@@ -6,7 +6,8 @@
 //      output appended to --log),
 //   4. poll the `computed` field of the Redis hash fib:stats until it reaches --count,
 //   5. stop the workers by pid (SIGTERM, then SIGKILL after 10 s).
-// Prints one line of key=value pairs. The workers' RSS (ps -o rss) is sampled half-way.
+// Prints one line of key=value pairs. The workers' RSS (ps -o rss) is sampled half-way and at
+// the end; their CPU time (/proc/PID/stat) is read at the end.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +62,24 @@ long long rssKb(pid_t pid)
         kb = -1;
     pclose(ps);
     return kb;
+}
+
+// CPU seconds (user + system) a live process has used so far.
+double cpuSeconds(pid_t pid)
+{
+    FILE *f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (!f)
+        return 0;
+    char buffer[1024];
+    const std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, f);
+    std::fclose(f);
+    buffer[n] = '\0';
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const char *rest = std::strrchr(buffer, ')');
+    unsigned long long utime = 0, stime = 0;
+    if (!rest || std::sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return 0;
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 pid_t spawnWorker(const std::string &binary, const std::string &name, const std::string &log)
@@ -202,18 +221,21 @@ int main(int argc, char **argv)
             std::this_thread::sleep_for(1ms);
         }
         const auto end = Clock::now();
-        for (const pid_t pid : pids)
+        double workerCpu = 0;
+        for (const pid_t pid : pids) {
+            workerCpu += cpuSeconds(pid);
             rss = std::max(rss, rssKb(pid));
+        }
         stopWorkers(pids);
         pids.clear();
 
         const double total = secondsSince(start, end);
         const double steady = secondsSince(*firstDone, end);
         std::printf("workers=%d jobs=%lld seconds=%.3f jobs_per_s=%.0f steady_jobs_per_s=%.0f enqueue_per_s=%.0f "
-                    "worker_rss_kb=%lld\n",
+                    "worker_rss_kb=%lld worker_cpu_s=%.2f\n",
                     workers, done, total, static_cast<double>(count) / total,
                     steady > 0 ? static_cast<double>(count - 1) / steady : 0.0,
-                    static_cast<double>(count) / enqueueSeconds, rss);
+                    static_cast<double>(count) / enqueueSeconds, rss, workerCpu);
         return 0;
     } catch (const std::exception &e) {
         if (!pids.empty())
