@@ -205,12 +205,12 @@ private slots:
         QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "30"), std::string("832040"), 10000);
         auto redis = m_stack->redis();
-        const auto before = redis->checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
+        const auto before = redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
         QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
         // Answered at once: the value is never reset to "Nothing yet!" and no job is queued.
         QCOMPARE(currentValue(*m_nginx, "30"), std::string("832040"));
         QCOMPARE(fib::redis::integer(*redis->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
-        const auto after = redis->checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
+        const auto after = redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
         QCOMPARE(fib::redis::text(*after), fib::redis::text(*before));
     }
 

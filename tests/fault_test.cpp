@@ -24,7 +24,7 @@ private:
 
     std::unique_ptr<fib::redis::Connection> redis() { return m_stack->redis(); }
 
-    long long computedCount() { return m_stack->workerStat("computed"); }
+    long long computedCount() { return m_stack->workerStat(fib::keys::kStatComputed); }
 
     // How many of [first, first+count) have their exact value in Redis.
     int correctValues(fib::Index first, fib::Index count)

@@ -86,7 +86,7 @@ private slots:
         Worker worker(*m_stack, QStringLiteral("late"));
         QTRY_VERIFY_WITH_TIMEOUT(isDone(40) && isDone(41) && isDone(42) && isDone(43) && isDone(44), 15000);
         verifyValues(40, 5);
-        QCOMPARE(stat("computed"), 5LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 5LL);
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
         QVERIFY(worker.terminate());
     }
@@ -110,8 +110,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(isDone(big), 60000);
         QCOMPARE(*brief(big), fib::briefValue(fib::fibonacciDecimal(big)));
         QCOMPARE(pendingCount(), 0LL);
-        QCOMPARE(stat("claimed"), 1LL);
-        QCOMPARE(stat("computed"), 1LL);
+        QCOMPARE(stat(fib::keys::kStatClaimed), 1LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 1LL);
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("1"));
         QVERIFY(second.log().contains(QStringLiteral("\"from\":\"doomed\"")));
         QVERIFY(second.terminate());
@@ -124,12 +124,12 @@ private slots:
         const int jobs = 300;
         for (int i = 0; i < jobs; ++i)
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(1000 + i) + "}")->status, 200);
-        QTRY_COMPARE_WITH_TIMEOUT(stat("computed"), static_cast<long long>(jobs), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(stat(fib::keys::kStatComputed), static_cast<long long>(jobs), 30000);
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
         verifyValues(1000, jobs);
         // Give a duplicate computation the time to show up, then count again.
         QTest::qWait(1000);
-        QCOMPARE(stat("computed"), static_cast<long long>(jobs));
+        QCOMPARE(stat(fib::keys::kStatComputed), static_cast<long long>(jobs));
         QCOMPARE(pendingCount(), 0LL);
         // They shared the work.
         QVERIFY(a.log().count(QStringLiteral("\"msg\":\"computed\"")) > 0);
@@ -146,7 +146,7 @@ private slots:
         // The same job delivered again, as at-least-once delivery allows.
         m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "77", "req", "duplicate"});
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 10000);
-        QCOMPARE(stat("computed"), 1LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 1LL);
         verifyValues(77, 1);
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("1"));
         QVERIFY(worker.terminate());
@@ -165,7 +165,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kDeadStream), 4LL, 10000);
         QCOMPARE(length(fib::keys::kJobsStream), 0LL);
         QCOMPARE(pendingCount(), 0LL);
-        QCOMPARE(stat("dead_lettered"), 4LL);
+        QCOMPARE(stat(fib::keys::kStatDeadLettered), 4LL);
         QCOMPARE(*brief(12), std::string("144"));
         QVERIFY(worker.running());
         // The dead letter says what was wrong and keeps the original fields.

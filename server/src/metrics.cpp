@@ -125,11 +125,11 @@ void Metrics::renderQueue(std::string &out, const std::map<std::string, std::str
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
                std::to_string(value) + "\n";
     };
-    counter("fib_jobs_completed_total", "Jobs the workers computed and stored.", "computed");
+    counter("fib_jobs_completed_total", "Jobs the workers computed and stored.", keys::kStatComputed);
     counter("fib_jobs_failed_total", "Jobs the workers dead-lettered (poison, or too many deliveries).",
-            "dead_lettered");
-    counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.", "claimed");
-    counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.", "reconciled");
+            keys::kStatDeadLettered);
+    counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.", keys::kStatClaimed);
+    counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.", keys::kStatReconciled);
     gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).", streamLength);
     gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.", pending);
     gauge("fib_stream_lag", "Entries not yet delivered to any worker.", lag);
@@ -139,7 +139,7 @@ void Metrics::renderQueue(std::string &out, const std::map<std::string, std::str
     for (std::size_t i = 0; i < counts.size(); ++i)
         counts[i] = counterOf(workerStats, keys::durationBucketField(i));
     double sum = 0;
-    if (const auto it = workerStats.find("compute_seconds_sum"); it != workerStats.end()) {
+    if (const auto it = workerStats.find(keys::kStatComputeSecondsSum); it != workerStats.end()) {
         try {
             sum = std::stod(it->second);
         } catch (const std::exception &) {

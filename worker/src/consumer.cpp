@@ -129,7 +129,7 @@ void Consumer::claimIdle()
             // Claimed by another worker first, or the entry is gone: nothing for us.
             continue;
         }
-        m_redis->checked({"HINCRBY", keys::kWorkerStatsHash, "claimed", "1"});
+        m_redis->checked({"HINCRBY", keys::kWorkerStatsHash, keys::kStatClaimed, "1"});
         log::info("claimed", {{"stream_id", id}, {"from", owner}, {"deliveries", deliveries + 1}});
         if (deliveries >= m_config.maxDeliveries)
             deadLetter(entries.front(), "delivered " + std::to_string(deliveries) + " times without completing");
@@ -166,7 +166,7 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
                                             add,
                                             {"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id},
                                             {"XDEL", keys::kJobsStream, entry.id},
-                                            {"HINCRBY", keys::kWorkerStatsHash, "dead_lettered", "1"},
+                                            {"HINCRBY", keys::kWorkerStatsHash, keys::kStatDeadLettered, "1"},
                                             {"EXEC"}});
     if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
         throw UnavailableError("Redis failed", "dead-lettering " + entry.id + " did not commit");
@@ -204,9 +204,9 @@ void Consumer::handle(const Entry &entry)
     if (!done) {
         commands.push_back({"HSET", keys::kValuesHash, indexString, result.digits});
         commands.push_back({"HSET", keys::kBriefHash, indexString, result.brief});
-        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, "computed", "1"});
+        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed, "1"});
         commands.push_back({"HINCRBY", keys::kWorkerStatsHash, bucketField, "1"});
-        commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, "compute_seconds_sum", elapsedText});
+        commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum, elapsedText});
         commands.push_back({"PUBLISH", keys::kChangedChannel, event});
     }
     commands.push_back({"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id});

@@ -52,7 +52,7 @@ std::size_t Reconciler::run(redis::Connection &redis)
             break;
     }
     if (queued > 0) {
-        redis.checked({"HINCRBY", keys::kWorkerStatsHash, "reconciled", std::to_string(queued)});
+        redis.checked({"HINCRBY", keys::kWorkerStatsHash, keys::kStatReconciled, std::to_string(queued)});
         log::info("reconciled", {{"queued", queued}});
     }
     return queued;

@@ -25,6 +25,12 @@ inline constexpr std::string_view kChangedChannel = "fib:changed";
 // than the bucket before (i = kDurationBuckets.size() for the rest). fib-server's /metrics
 // renders them as Prometheus counters and a histogram.
 inline constexpr std::string_view kWorkerStatsHash = "fib:stats";
+// Its counter fields.
+inline constexpr const char *kStatComputed = "computed";
+inline constexpr const char *kStatDeadLettered = "dead_lettered";
+inline constexpr const char *kStatClaimed = "claimed";
+inline constexpr const char *kStatReconciled = "reconciled";
+inline constexpr const char *kStatComputeSecondsSum = "compute_seconds_sum";
 inline constexpr std::array<double, 12> kDurationBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                          0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 inline std::string durationBucketField(std::size_t bucket)
