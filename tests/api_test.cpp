@@ -136,6 +136,8 @@ private slots:
         m_stack->sql("CREATE DATABASE legacy");
         fib::test::Stack legacy = *m_stack;
         legacy.setDatabase("legacy");
+        // A database from before the least-privilege roles: the services used the superuser.
+        legacy.setServiceRole("postgres");
         legacy.sql("CREATE TABLE values (number INT)");
         legacy.sql("INSERT INTO values VALUES (5), (5), (7), (5), (40)");
 

@@ -1,8 +1,11 @@
 #include "fib/pg_store.hpp"
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "fib/errors.hpp"
+#include "fib/keys.hpp"
 
 namespace fib {
 namespace {
@@ -45,31 +48,78 @@ PgStore::PgStore(const std::string &conninfo)
 
 PgStore::~PgStore() = default;
 
-void PgStore::migrate()
+namespace {
+
+// 0 when there is no schema yet (the original's bare "values" table counts as none).
+int schemaVersion(pqxx::transaction_base &tx)
 {
-    guarded("migrating the schema", [&] {
-        pqxx::work tx(*m_connection);
-        tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
-        tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
-        const auto version = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
-        if (version < 1) {
-            // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once each.
-            const bool original = tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
-            if (original)
-                tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
-            tx.exec0("CREATE TABLE \"values\" ("
-                     " number INT PRIMARY KEY CHECK (number >= 0),"
-                     " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
-                     " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
-            if (original) {
-                tx.exec0("INSERT INTO \"values\" (number, times_requested)"
-                         " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
-                tx.exec0("DROP TABLE values_original");
-            }
+    if (tx.exec1("SELECT to_regclass('fib_schema') IS NULL")[0].as<bool>())
+        return 0;
+    return tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
+}
+
+void upgradeFrom(pqxx::transaction_base &tx, int version)
+{
+    tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
+    if (version < 1) {
+        // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once each.
+        const bool original = tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
+        if (original)
+            tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
+        tx.exec0("CREATE TABLE \"values\" ("
+                 " number INT PRIMARY KEY CHECK (number >= 0),"
+                 " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                 " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
+        if (original) {
+            tx.exec0("INSERT INTO \"values\" (number, times_requested)"
+                     " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
+            tx.exec0("DROP TABLE values_original");
         }
-        if (version < kSchemaVersion)
-            tx.exec_params0("INSERT INTO fib_schema (version) VALUES ($1)", kSchemaVersion);
+    }
+    tx.exec_params0("INSERT INTO fib_schema (version) VALUES ($1)", kSchemaVersion);
+}
+
+// What the services' role may do, and no more (deploy/postgres/roles.sql creates the role).
+// Returns false when there is no such role.
+bool grantAppRole(pqxx::transaction_base &tx)
+{
+    if (tx.exec_params1("SELECT to_regrole($1) IS NULL", std::string(keys::kAppRole))[0].as<bool>())
+        return false;
+    const auto role = tx.quote_name(std::string(keys::kAppRole));
+    tx.exec0("GRANT SELECT ON fib_schema TO " + role);
+    tx.exec0("GRANT SELECT, INSERT, UPDATE (times_requested) ON \"values\" TO " + role);
+    return true;
+}
+
+} // namespace
+
+PgStore::Migration PgStore::migrate(bool grant)
+{
+    return guarded("migrating the schema", [&] {
+        pqxx::work tx(*m_connection);
+        Migration result;
+        try {
+            tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+            result.from = schemaVersion(tx);
+            result.to = std::max(result.from, kSchemaVersion);
+            if (result.from < kSchemaVersion)
+                upgradeFrom(tx, result.from);
+            if (grant || result.from < kSchemaVersion)
+                result.appRoleGranted = grantAppRole(tx);
+        } catch (const pqxx::insufficient_privilege &e) {
+            // The services' least-privilege role may use the schema, not create or change it.
+            const auto user = m_connection->username();
+            throw UnavailableError(
+                "Database schema not ready",
+                "PostgreSQL role \"" + std::string(user ? user : "?") + "\" may not " +
+                    (result.from < kSchemaVersion ? "create or upgrade the schema (found version " +
+                                                        std::to_string(result.from) + ", this program needs " +
+                                                        std::to_string(kSchemaVersion) + ")"
+                                                  : "read or grant it") +
+                    ": run `fib-server --migrate` as the schema's owner (fib_owner); " + e.what());
+        }
         tx.commit();
+        return result;
     });
 }
 

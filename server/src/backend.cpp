@@ -4,6 +4,7 @@
 
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
+#include "fib/log.hpp"
 #include "fib/pg_store.hpp"
 #include "fib/redis.hpp"
 
@@ -76,6 +77,25 @@ auto LiveBackend::withPg(F &&body)
             if (attempt > 0 || !lease->broken())
                 throw;
         }
+    }
+}
+
+int migrateSchema(const Config &config)
+{
+    try {
+        PgStore store(config.postgresConninfo());
+        const auto done = store.migrate(true);
+        log::info("schema ready", {{"version_found", done.from},
+                                   {"version", done.to},
+                                   {"app_role", std::string(keys::kAppRole)},
+                                   {"app_role_granted", done.appRoleGranted}});
+        if (!done.appRoleGranted)
+            log::warn("no PostgreSQL role to grant: create it with deploy/postgres/roles.sql, then migrate again",
+                      {{"app_role", std::string(keys::kAppRole)}});
+        return 0;
+    } catch (const UnavailableError &e) {
+        log::error("cannot migrate the schema", {{"error", e.what()}});
+        return 1;
     }
 }
 

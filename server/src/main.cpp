@@ -16,10 +16,16 @@ int main(int argc, char **argv)
 {
     CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
     app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
+    bool migrateOnly = false;
+    app.add_flag("--migrate", migrateOnly,
+                 "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
+                 "(run it as the schema's owner; see README, PostgreSQL roles)");
     CLI11_PARSE(app, argc, argv);
 
     try {
         const auto config = fib::Config::fromEnvironment();
+        if (migrateOnly)
+            return fib::server::migrateSchema(config);
         fib::server::LiveBackend backend(config);
         try {
             backend.prepare();

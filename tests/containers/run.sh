@@ -98,8 +98,14 @@ check_compose() {
     # What the stack must have, read from the resolved configuration.
     local json
     json=$(docker-compose -f docker-compose.yml config | /usr/bin/python3 -c 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))')
-    jq -e '.services | keys == ["api","nginx","postgres","redis","worker"]' <<<"$json" >/dev/null \
-        || { echo "services are not postgres, redis, api, worker, nginx"; return 1; }
+    jq -e '.services | keys == ["api","migrate","nginx","postgres","redis","worker"]' <<<"$json" >/dev/null \
+        || { echo "services are not postgres, redis, migrate, api, worker, nginx"; return 1; }
+    jq -e '.services.api.depends_on.migrate.condition == "service_completed_successfully"
+           and .services.worker.depends_on.migrate.condition == "service_completed_successfully"
+           and .services.migrate.environment.PGUSER == "fib_owner"
+           and .services.api.environment.PGUSER == "fib_app" and .services.worker.environment.PGUSER == "fib_app"
+           and (.services.postgres.volumes | map(tostring) | any(test("/docker-entrypoint-initdb.d/10-fib-roles.sh")))' \
+        <<<"$json" >/dev/null || { echo "compose does not run the services as fib_app after a migration as fib_owner"; return 1; }
     jq -e '.services.api.hostname == "api"' <<<"$json" >/dev/null || { echo "api has no hostname api"; return 1; }
     jq -e '.services.nginx.ports | map(tostring) | any(test("3050.*80"))' <<<"$json" >/dev/null \
         || { echo "nginx does not publish 3050:80"; return 1; }
@@ -323,7 +329,7 @@ start_services() {
 
 service_env() {
     SERVICE_ENV=(-e REDIS_HOST=127.0.0.1 -e "REDIS_PORT=$REDIS_PORT" -e PGHOST=127.0.0.1 -e "PGPORT=$PG_PORT"
-        -e PGUSER=postgres -e PGDATABASE=postgres)
+        -e PGUSER=fib_app -e PGDATABASE=postgres)
 }
 
 # wait_healthy NAME SECONDS: runs the image's health check until it passes.
@@ -353,6 +359,12 @@ start_container() {
 
 run_containers() {
     service_env
+    # The least-privilege roles, and the schema made by its owner with the image's `--migrate`,
+    # as the README tells for RDS; the services then log in as fib_app.
+    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -f "$REPO/deploy/postgres/roles.sql" \
+        || { echo "deploy/postgres/roles.sql failed"; return 1; }
+    pm run --rm --pull=never --network=host "${SERVICE_ENV[@]}" -e PGUSER=fib_owner \
+        "localhost/fib-server:$TAG" --migrate || { echo "fib-server --migrate in the container failed"; return 1; }
     start_container "$RUN_ID-server" --network=host "${SERVICE_ENV[@]}" \
         -e FIB_API_HOST=127.0.0.1 -e "FIB_API_PORT=$API_PORT" "localhost/fib-server:$TAG"
     start_container "$RUN_ID-worker" --network=host "${SERVICE_ENV[@]}" \

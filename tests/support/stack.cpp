@@ -23,9 +23,11 @@ namespace {
 
 constexpr std::chrono::milliseconds kTimeout{5000};
 
-std::string pgConninfo(int port, const std::string &database)
+std::string pgConninfo(int port, const std::string &database, const std::string &role)
 {
-    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=" + database + " connect_timeout=5";
+    // The superuser's search path does not start at schema fib as the app's roles' does.
+    return "host=127.0.0.1 port=" + std::to_string(port) + " user=" + role + " dbname=" + database +
+           " connect_timeout=5" + (role == "postgres" ? " options='-c search_path=fib,public'" : "");
 }
 
 } // namespace
@@ -69,7 +71,12 @@ std::unique_ptr<redis::Connection> Stack::redis() const
 
 std::string Stack::sql(const std::string &statement) const
 {
-    pqxx::connection connection(pgConninfo(pgPort(), m_database));
+    return sqlAs("postgres", statement);
+}
+
+std::string Stack::sqlAs(const std::string &role, const std::string &statement) const
+{
+    pqxx::connection connection(pgConninfo(pgPort(), m_database, role));
     // Outside a transaction block, so CREATE DATABASE works too.
     pqxx::nontransaction tx(connection);
     const auto result = tx.exec(statement);
@@ -97,9 +104,44 @@ QProcessEnvironment Stack::environment() const
     env.insert(QStringLiteral("REDIS_PORT"), QString::number(redisPort()));
     env.insert(QStringLiteral("PGHOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("PGPORT"), QString::number(pgPort()));
-    env.insert(QStringLiteral("PGUSER"), QStringLiteral("postgres"));
+    env.insert(QStringLiteral("PGUSER"), QString::fromStdString(m_serviceRole));
     env.insert(QStringLiteral("PGDATABASE"), QString::fromStdString(m_database));
     return env;
+}
+
+namespace {
+
+int runTool(const QString &program, const QStringList &arguments, const QProcessEnvironment &env, QString *output)
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, arguments);
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    *output = QString::fromUtf8(process.readAll());
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
+
+} // namespace
+
+int Stack::applyRoles(QString *output) const
+{
+    return runTool(QStringLiteral("psql"),
+                   {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"),
+                    QStringLiteral("-p"), QString::number(pgPort()), QStringLiteral("-U"), QStringLiteral("postgres"),
+                    QStringLiteral("-d"), QString::fromStdString(m_database), QStringLiteral("-f"),
+                    QStringLiteral(FIB_SOURCE_DIR "/deploy/postgres/roles.sql")},
+                   QProcessEnvironment::systemEnvironment(), output);
+}
+
+int Stack::migrate(const std::string &role, QString *output) const
+{
+    auto env = environment();
+    env.insert(QStringLiteral("PGUSER"), QString::fromStdString(role));
+    return runTool(QStringLiteral(FIB_SERVER_BINARY), {QStringLiteral("--migrate")}, env, output);
 }
 
 namespace {

@@ -36,17 +36,27 @@ public:
     std::unique_ptr<httplib::Client> api() const;
 
     std::unique_ptr<redis::Connection> redis() const;
-    // Runs one SQL statement and returns the first column of the first row ("" if none).
+    // Runs one SQL statement as the superuser (schema fib first on the search path) and returns
+    // the first column of the first row ("" if none).
     std::string sql(const std::string &statement) const;
+    // The same as `role` (fib_app, fib_owner, ...): throws pqxx::insufficient_privilege and the like.
+    std::string sqlAs(const std::string &role, const std::string &statement) const;
 
     // Points sql() and environment() at another database of the same PostgreSQL.
     void setDatabase(const std::string &name) { m_database = name; }
+    // The PostgreSQL role environment() gives the services: fib_app, as scripts/stack does.
+    void setServiceRole(const std::string &role) { m_serviceRole = role; }
 
     // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if absent.
     long long workerStat(const char *name) const;
 
     // Empties Redis and the values table, so each test starts from nothing.
     void reset() const;
+
+    // deploy/postgres/roles.sql on this stack's database, as scripts/stack runs it (psql as the
+    // superuser); and `fib-server --migrate` as `role`. Both return the exit code and fill `output`.
+    int applyRoles(QString *output) const;
+    int migrate(const std::string &role, QString *output) const;
 
     // The environment for a fib-worker or fib-server aimed at this stack.
     QProcessEnvironment environment() const;
@@ -62,6 +72,7 @@ public:
 private:
     QHash<QString, int> m_ports;
     std::string m_database = "postgres";
+    std::string m_serviceRole = "fib_app";
 };
 
 // A fib-worker process owned by a test; stopped (SIGTERM, then SIGKILL) when destroyed.

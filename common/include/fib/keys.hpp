@@ -53,6 +53,10 @@ inline constexpr std::string_view kJobRequestField = "req";
 // The value shown while an index waits for the worker (the original's text).
 inline constexpr std::string_view kPendingValue = "Nothing yet!";
 
+// The PostgreSQL role the services log in as, granted its privileges by the schema migration
+// (deploy/postgres/roles.sql creates it, and its owner fib_owner).
+inline constexpr std::string_view kAppRole = "fib_app";
+
 } // namespace fib::keys
 
 namespace fib::env {

@@ -18,9 +18,17 @@ public:
     PgStore(const PgStore &) = delete;
     PgStore &operator=(const PgStore &) = delete;
 
-    // Creates or upgrades the schema; an advisory lock keeps two servers from racing.
-    // Upgrades the original's `values(number INT)` table (duplicates allowed) in place.
-    void migrate();
+    struct Migration {
+        int from = 0;                // schema version found
+        int to = 0;                  // schema version left
+        bool appRoleGranted = false; // role fib_app got its privileges (when it exists)
+    };
+    // Creates or upgrades the schema; an advisory lock keeps two processes from racing. Upgrades
+    // the original's `values(number INT)` table (duplicates allowed) in place. When it changed
+    // the schema, or `grant` is true, grants role fib_app (if it exists) what the services need.
+    // A role that may not do what is needed (fib_app itself) gets an UnavailableError saying so;
+    // with the schema current there is nothing to do, and any role that may read it passes.
+    Migration migrate(bool grant = false);
 
     // Records a submission: the first one inserts the row, later ones count. True if new.
     bool recordSubmission(Index index);

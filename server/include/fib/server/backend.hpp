@@ -74,4 +74,8 @@ private:
     Pool<PgStore> m_pg;
 };
 
+// `fib-server --migrate`: creates or upgrades the schema and grants role fib_app its privileges,
+// as the role the environment names (the schema's owner). Logs what it did; 0 on success.
+int migrateSchema(const Config &config);
+
 } // namespace fib::server
