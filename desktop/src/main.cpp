@@ -1,18 +1,27 @@
 // fib-desktop: parses the command line, picks the server, opens the window.
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QSettings>
 
 #include "fib/desktop/main_window.hpp"
 #include "fib/desktop/server_settings.hpp"
+#include "fib/desktop/startup_probe.hpp"
 #include "fib/version.hpp"
 
 namespace {
 
 using fib::desktop::ServerSettings;
+using fib::desktop::StartupProbe;
+
+struct Options {
+    QString server;
+    bool exitAfterLoad = false;
+};
 
 QString tr(const char *text)
 {
@@ -31,7 +40,7 @@ bool printsAndExits(int argc, char *argv[])
     return false;
 }
 
-QString parseCommandLine(const QCoreApplication &app)
+Options parseCommandLine(const QCoreApplication &app)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -45,14 +54,23 @@ QString parseCommandLine(const QCoreApplication &app)
                                     tr("The server's address, e.g. http://localhost:3050 (the API is under /api)."),
                                     tr("URL"));
     parser.addOption(server);
+    const QCommandLineOption exitAfterLoad(
+        QStringLiteral("exit-after-load"),
+        tr("Start-up probe for benchmarks: once the window is exposed and every row is loaded, print one "
+           "line of JSON (first_window_ms and loaded_ms since the process started, rows, indexes, "
+           "rss_kb) and exit; exit 1 if loading fails or takes over %1 s.")
+            .arg(StartupProbe::kDefaultTimeoutMs / 1000));
+    parser.addOption(exitAfterLoad);
     parser.process(app); // exits on --help, --version and errors
-    return parser.value(server);
+    return Options{parser.value(server), parser.isSet(exitAfterLoad)};
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceMain; // --exit-after-load's clock where the process start time is unknown
+    sinceMain.start();
     QCoreApplication::setOrganizationName(QStringLiteral("fib"));
     QCoreApplication::setApplicationName(QStringLiteral("fib-desktop"));
     QCoreApplication::setApplicationVersion(QLatin1String(fib::kVersion));
@@ -65,17 +83,30 @@ int main(int argc, char *argv[])
 
     QApplication app(argc, argv);
     QGuiApplication::setDesktopFileName(QStringLiteral("fib-desktop"));
-    const QString serverArgument = parseCommandLine(app);
+    const Options options = parseCommandLine(app);
 
     QSettings settings;
     QString error;
-    const auto choice = ServerSettings::resolve(serverArgument, settings, &error);
+    const auto choice = ServerSettings::resolve(options.server, settings, &error);
     if (!choice) {
         std::fprintf(stderr, "fib-desktop: %s\n", qUtf8Printable(error));
         return 2;
     }
 
     fib::desktop::MainWindow window(choice->url);
+    std::unique_ptr<StartupProbe> probe;
+    if (options.exitAfterLoad) {
+        probe = std::make_unique<StartupProbe>(&window, sinceMain);
+        QObject::connect(probe.get(), &StartupProbe::finished, [](const StartupProbe::Result &result) {
+            std::printf("%s\n", StartupProbe::toJson(result).constData());
+            std::fflush(stdout);
+            QCoreApplication::exit(0);
+        });
+        QObject::connect(probe.get(), &StartupProbe::failed, [](const QString &message) {
+            std::fprintf(stderr, "fib-desktop: %s\n", qUtf8Printable(message));
+            QCoreApplication::exit(1);
+        });
+    }
     window.show();
     return QApplication::exec();
 }
