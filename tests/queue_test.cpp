@@ -152,6 +152,27 @@ private slots:
         QVERIFY(worker.terminate());
     }
 
+    void oneBatchWithDuplicatesAndPoisonIsHandledEntryByEntry()
+    {
+        // The worker reads entries in batches and commits their results together: duplicates in
+        // one batch are computed once, poison among them is dead-lettered, the rest all stored.
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        for (const char *index : {"55", "56", "55", "not a number", "57", "55"})
+            m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", index});
+        Worker worker(*m_stack, QStringLiteral("batch"));
+        QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 10000);
+        QCOMPARE(pendingCount(), 0LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 3LL);
+        QCOMPARE(stat(fib::keys::kStatDeadLettered), 1LL);
+        long long histogram = 0;
+        for (std::size_t b = 0; b <= fib::keys::kDurationBuckets.size(); ++b)
+            histogram += stat(fib::keys::durationBucketField(b).c_str());
+        QCOMPARE(histogram, 3LL);
+        verifyValues(55, 3);
+        QVERIFY(worker.terminate());
+        QCOMPARE(worker.log().count(QLatin1String("\"msg\":\"computed\"")), 3);
+    }
+
     void poisonEntriesAreDeadLetteredAndTheWorkerStaysUp()
     {
         Worker worker(*m_stack, QStringLiteral("poisoned"));

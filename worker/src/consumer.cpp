@@ -1,7 +1,10 @@
 #include "fib/worker/consumer.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <thread>
+#include <unordered_set>
 
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
@@ -19,7 +22,11 @@ constexpr auto kBlock = 1000ms;
 // Every command's socket timeout; above kBlock, as hiredis needs for the blocking read.
 constexpr auto kRedisTimeout = 5000ms;
 constexpr auto kMaxBackoff = 30s;
-constexpr int kReadCount = 16;
+constexpr int kReadCount = 64;
+// Computed results wait at most about this long (plus one job) before they are committed.
+constexpr auto kCommitEvery = 2ms;
+// From this index on a computation takes long enough (F(10^5) has 20,899 digits) to commit first.
+constexpr Index kLargeIndex = 100000;
 constexpr int kClaimCount = 100;
 
 // XREADGROUP / XCLAIM entries: [[id, [field, value, ...]], ...]. Entries deleted while
@@ -106,8 +113,7 @@ void Consumer::drainOwnPending()
         const auto entries = read("0", kReadCount, false);
         if (entries.empty())
             return;
-        for (const auto &entry : entries)
-            handle(entry);
+        handle(entries);
     }
 }
 
@@ -134,7 +140,7 @@ void Consumer::claimIdle()
         if (deliveries >= m_config.maxDeliveries)
             deadLetter(entries.front(), "delivered " + std::to_string(deliveries) + " times without completing");
         else
-            handle(entries.front());
+            handle(entries);
     }
 }
 
@@ -173,53 +179,128 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
     log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}});
 }
 
-void Consumer::handle(const Entry &entry)
+void Consumer::handle(const std::vector<Entry> &entries)
 {
-    const auto checked = validateJob(entry.fields, m_config.maxIndex);
-    if (const auto *poison = std::get_if<Poison>(&checked)) {
-        deadLetter(entry, poison->reason);
+    std::vector<Job> jobs;
+    jobs.reserve(entries.size());
+    for (const auto &entry : entries) {
+        const auto checked = validateJob(entry.fields, m_config.maxIndex);
+        if (const auto *poison = std::get_if<Poison>(&checked)) {
+            deadLetter(entry, poison->reason);
+            continue;
+        }
+        Job job;
+        job.id = entry.id;
+        job.index = std::get<Index>(checked);
+        job.indexString = indexText(job.index);
+        for (const auto &[name, value] : entry.fields)
+            if (name == keys::kJobRequestField)
+                job.requestId = value;
+        jobs.push_back(std::move(job));
+    }
+    if (jobs.empty())
         return;
+
+    // A redelivered or duplicate job whose value is known is only acknowledged: one HMGET for all.
+    redis::Args lookup{"HMGET", keys::kBriefHash};
+    for (const auto &job : jobs)
+        lookup.emplace_back(job.indexString);
+    const auto known = m_redis->checked(lookup);
+    std::unordered_set<Index> seen;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto &brief = redis::element(*known, i);
+        // The same index twice in one batch (the reconciler may queue a duplicate): computed once.
+        jobs[i].known = (!redis::isNil(brief) && redis::text(brief) != keys::kPendingValue) ||
+                        !seen.insert(jobs[i].index).second;
     }
-    const Index index = std::get<Index>(checked);
-    const std::string indexString = indexText(index);
-    std::string requestId;
-    for (const auto &[name, value] : entry.fields)
-        if (name == keys::kJobRequestField)
-            requestId = value;
 
-    // A redelivered or duplicate job whose value is known is only acknowledged.
-    const auto known = m_redis->checked({"HGET", keys::kBriefHash, indexString});
-    const bool done = !redis::isNil(*known) && redis::text(*known) != keys::kPendingValue;
+    // Results are committed together, but never held back long: a batch of small jobs costs three
+    // round trips, and a large job's value is stored as soon as it is computed.
+    std::size_t committed = 0;
+    auto lastCommit = Clock::now();
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        // On a stop request, the jobs not yet computed stay pending (re-read or claimed later).
+        if (m_stopping.load()) {
+            jobs.resize(i);
+            break;
+        }
+        auto &job = jobs[i];
+        // What is computed already is not held back behind a long computation.
+        if (!job.known && job.index >= kLargeIndex && committed < i) {
+            commit(jobs, committed, i);
+            committed = i;
+            lastCommit = Clock::now();
+        }
+        const auto started = Clock::now();
+        if (!job.known)
+            job.result = compute(job.index);
+        job.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        if (Clock::now() - lastCommit >= kCommitEvery) {
+            commit(jobs, committed, i + 1);
+            committed = i + 1;
+            lastCommit = Clock::now();
+        }
+    }
+    commit(jobs, committed, jobs.size());
+}
 
-    Result result;
-    const auto started = Clock::now();
-    if (!done)
-        result = compute(index);
-    const std::chrono::duration<double> elapsed = Clock::now() - started;
-
-    const std::string bucketField = keys::durationBucketField(keys::durationBucket(elapsed.count()));
-    const std::string elapsedText = std::to_string(elapsed.count());
-    const std::string event = done ? std::string() : nlohmann::json(ComputedEvent{index, result.brief}).dump();
+void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size_t end)
+{
+    if (begin >= end)
+        return;
+    // One MULTI: the values, the counters, the notifications and the acknowledgements, so a job is
+    // acknowledged exactly when its value is stored.
+    redis::Args values{"HSET", keys::kValuesHash}, briefs{"HSET", keys::kBriefHash};
+    redis::Args ack{"XACK", keys::kJobsStream, keys::kWorkersGroup}, del{"XDEL", keys::kJobsStream};
+    std::vector<std::string> events;
+    std::map<std::size_t, long long> buckets;
+    long long computed = 0;
+    double seconds = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        const auto &job = jobs[i];
+        ack.emplace_back(job.id);
+        del.emplace_back(job.id);
+        if (job.known)
+            continue;
+        values.emplace_back(job.indexString);
+        values.emplace_back(job.result.digits);
+        briefs.emplace_back(job.indexString);
+        briefs.emplace_back(job.result.brief);
+        events.push_back(nlohmann::json(ComputedEvent{job.index, job.result.brief}).dump());
+        ++buckets[keys::durationBucket(job.seconds)];
+        ++computed;
+        seconds += job.seconds;
+    }
+    // redis::Args holds views: every string they point into lives until the pipeline is sent.
+    std::deque<std::string> texts;
+    const auto text = [&texts](std::string value) -> std::string_view { return texts.emplace_back(std::move(value)); };
     std::vector<redis::Args> commands{{"MULTI"}};
-    if (!done) {
-        commands.push_back({"HSET", keys::kValuesHash, indexString, result.digits});
-        commands.push_back({"HSET", keys::kBriefHash, indexString, result.brief});
-        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed, "1"});
-        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, bucketField, "1"});
-        commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum, elapsedText});
-        commands.push_back({"PUBLISH", keys::kChangedChannel, event});
+    if (computed > 0) {
+        commands.push_back(std::move(values));
+        commands.push_back(std::move(briefs));
+        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed, text(std::to_string(computed))});
+        for (const auto &[bucket, count] : buckets)
+            commands.push_back({"HINCRBY", keys::kWorkerStatsHash, text(keys::durationBucketField(bucket)),
+                                text(std::to_string(count))});
+        commands.push_back(
+            {"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum, text(std::to_string(seconds))});
+        for (const auto &event : events)
+            commands.push_back({"PUBLISH", keys::kChangedChannel, event});
     }
-    commands.push_back({"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id});
-    commands.push_back({"XDEL", keys::kJobsStream, entry.id});
+    commands.push_back(std::move(ack));
+    commands.push_back(std::move(del));
     commands.push_back({"EXEC"});
     const auto replies = m_redis->pipeline(commands);
     if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
-        throw UnavailableError("Redis failed", "storing index " + indexString + " did not commit");
-    if (done)
-        log::info("already computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId}});
-    else
-        log::info("computed", {{"index", index}, {"stream_id", entry.id}, {"req_id", requestId},
-                               {"digits", result.digits.size()}, {"duration_ms", elapsed.count() * 1000}});
+        throw UnavailableError("Redis failed", "storing " + std::to_string(end - begin) + " results did not commit");
+    for (std::size_t i = begin; i < end; ++i) {
+        const auto &job = jobs[i];
+        if (job.known)
+            log::info("already computed", {{"index", job.index}, {"stream_id", job.id}, {"req_id", job.requestId}});
+        else
+            log::info("computed", {{"index", job.index}, {"stream_id", job.id}, {"req_id", job.requestId},
+                                   {"digits", job.result.digits.size()}, {"duration_ms", job.seconds * 1000}});
+    }
 }
 
 void Consumer::run()
@@ -236,13 +317,9 @@ void Consumer::run()
                 m_nextClaim = now + std::max<std::chrono::milliseconds>(m_config.claimIdle / 2, 100ms);
             }
             reconcileIfDue();
-            for (const auto &entry : read(">", kReadCount, true)) {
-                // Entries read but not handled stay pending for this consumer: a restart under the
-                // same name re-reads them, and otherwise another worker claims them.
-                if (m_stopping.load())
-                    break;
-                handle(entry);
-            }
+            // Entries read but not handled stay pending for this consumer: a restart under the
+            // same name re-reads them, and otherwise another worker claims them.
+            handle(read(">", kReadCount, true));
         } catch (const UnavailableError &e) {
             log::warn("lost redis", {{"error", e.what()}});
             m_redis.reset();

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fib/config.hpp"
 #include "fib/redis.hpp"
@@ -32,7 +33,20 @@ private:
     void claimIdle();
     void reconcileIfDue();
     std::vector<Entry> read(const char *startId, int count, bool block);
-    void handle(const Entry &entry);
+    // A job read from the stream, validated, with its result once computed.
+    struct Job {
+        std::string id;
+        Index index = 0;
+        std::string indexString;
+        std::string requestId;
+        bool known = false; // Redis already has its value: only acknowledged
+        Result result;
+        double seconds = 0;
+    };
+    // Dead-letters the poison among `entries`, computes the rest, commits the results in batches.
+    void handle(const std::vector<Entry> &entries);
+    // Stores jobs[begin, end)'s results and acknowledges them, in one MULTI.
+    void commit(const std::vector<Job> &jobs, std::size_t begin, std::size_t end);
     void deadLetter(const Entry &entry, const std::string &reason);
     void sleepFor(std::chrono::milliseconds duration) const;
 
