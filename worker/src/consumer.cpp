@@ -47,6 +47,17 @@ std::vector<Entry> parseEntries(const redisReply &list)
     return entries;
 }
 
+// EXEC ran, and none of the commands in it failed (a MULTI applies the others regardless).
+bool committedCleanly(const redisReply &exec)
+{
+    if (redis::isNil(exec) || redis::isError(exec))
+        return false;
+    for (std::size_t i = 0; i < redis::size(exec); ++i)
+        if (redis::isError(redis::element(exec, i)))
+            return false;
+    return true;
+}
+
 } // namespace
 
 Consumer::Consumer(Config config, const std::atomic<bool> &stopping)
@@ -174,7 +185,7 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
                                             {"XDEL", keys::kJobsStream, entry.id},
                                             {"HINCRBY", keys::kWorkerStatsHash, keys::kStatDeadLettered, "1"},
                                             {"EXEC"}});
-    if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
+    if (!committedCleanly(*replies.back()))
         throw UnavailableError("Redis failed", "dead-lettering " + entry.id + " did not commit");
     log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}});
 }
@@ -291,7 +302,7 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
     commands.push_back(std::move(del));
     commands.push_back({"EXEC"});
     const auto replies = m_redis->pipeline(commands);
-    if (redis::isNil(*replies.back()) || redis::isError(*replies.back()))
+    if (!committedCleanly(*replies.back()))
         throw UnavailableError("Redis failed", "storing " + std::to_string(end - begin) + " results did not commit");
     for (std::size_t i = begin; i < end; ++i) {
         const auto &job = jobs[i];
