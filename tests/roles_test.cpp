@@ -65,9 +65,12 @@ private slots:
         // The stack's fib-server holds sessions, all as fib_app; no other client is connected as
         // the superuser (an earlier sql() call's session may take a moment to end).
         QCOMPARE(m_stack->sql("SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'fib_app'"), std::string("t"));
-        QTRY_COMPARE(m_stack->sql("SELECT count(*) FROM pg_stat_activity WHERE usename <> 'fib_app' AND pid <> "
-                                  "pg_backend_pid() AND backend_type = 'client backend'"),
-                     std::string("0"));
+        const std::string others = "SELECT string_agg(usename || ' (' || coalesce(application_name, '') || ', ' || "
+                                   "state || ', since ' || backend_start || '): ' || left(query, 80), '; ') "
+                                   "FROM pg_stat_activity WHERE usename <> 'fib_app' AND pid <> pg_backend_pid() "
+                                   "AND backend_type = 'client backend'";
+        QTRY_VERIFY_WITH_TIMEOUT(m_stack->sql(others).empty(), 15000);
+        QVERIFY2(m_stack->sql(others).empty(), m_stack->sql(others).c_str());
         QCOMPARE(m_stack->sql("SELECT tableowner FROM pg_tables WHERE schemaname = 'fib' AND tablename = 'values'"),
                  std::string("fib_owner"));
         QCOMPARE(m_stack->sql("SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "

@@ -22,8 +22,6 @@ std::size_t Reconciler::run(redis::Connection &redis)
         m_pg = std::move(store);
     }
 
-    // Read before the scan: a job the server adds meanwhile only makes a harmless duplicate.
-    const bool streamEmpty = redis::integer(*redis.checked({"XLEN", keys::kJobsStream})) == 0;
     std::size_t queued = 0;
     std::optional<Index> after;
     for (;;) {
@@ -39,6 +37,12 @@ std::size_t Reconciler::run(redis::Connection &redis)
         for (const auto &t : texts)
             args.emplace_back(t);
         const auto reply = redis.checked(args);
+        // After the HMGET, not before: an index seen pending then has its job entry on the stream
+        // until the value is stored (XADD with the mark, XDEL with the value), so an empty stream
+        // now means the job is lost. Read first, a job the server queued meanwhile would be queued
+        // twice, and two workers could compute it at once. (Once this run has queued something,
+        // the stream is not empty: further stuck indexes wait for the next run.)
+        const bool streamEmpty = redis::integer(*redis.checked({"XLEN", keys::kJobsStream})) == 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto brief = redis::optionalText(redis::element(*reply, i));
             const bool lost = !brief;
