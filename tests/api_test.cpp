@@ -2,7 +2,9 @@
 #include <QtTest>
 
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -388,6 +390,33 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("\"value\":\"" + summary + "\"") != std::string::npos,
                                  10000);
         QVERIFY(reader.received().find("event: computed\n") != std::string::npos);
+    }
+
+    void theCachedListIsNeverStaleForTheClientThatChangedIt()
+    {
+        // fib-server caches GET /values/current. A client that POSTs must see its index listed
+        // at once, and once the computed event arrives, the value in the list; while another
+        // client keeps the cache warm with the same request.
+        fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
+        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry: 2000") != std::string::npos, 10000);
+        std::atomic<bool> done{false};
+        std::thread poller([&] {
+            auto client = m_stack->nginx();
+            while (!done.load())
+                client->Get("/api/values/current?limit=1000");
+        });
+        for (int i = 0; i < 40; ++i) {
+            const std::string index = std::to_string(300 + i);
+            QCOMPARE(currentValue(*m_nginx, index), std::string("<absent>"));
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
+            const std::string listed = currentValue(*m_nginx, index);
+            QVERIFY2(listed == fib::keys::kPendingValue || listed == fib::fibonacciDecimal(300 + i), listed.c_str());
+            const std::string event = "data: {\"index\":" + index + ",";
+            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find(event) != std::string::npos, 10000);
+            QCOMPARE(currentValue(*m_nginx, index), fib::briefValue(fib::fibonacciDecimal(300 + i)));
+        }
+        done = true;
+        poller.join();
     }
 
     void liveEventsReplayAfterLastEventId()

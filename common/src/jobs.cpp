@@ -8,7 +8,8 @@
 namespace fib::jobs {
 namespace {
 
-// KEYS: values hash, brief hash, jobs stream. ARGV: index, pending text, request id, requeue flag.
+// KEYS: values hash, brief hash, jobs stream. ARGV: index, pending text, request id, requeue flag,
+// the servers' cache-invalidation channel.
 // The brief hash holds short strings, so the check never copies a large value.
 constexpr std::string_view kSubmitScript = R"lua(
 local brief = redis.call('HGET', KEYS[2], ARGV[1])
@@ -17,6 +18,7 @@ if brief and ARGV[4] ~= '1' then return 1 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XADD', KEYS[3], '*', 'index', ARGV[1], 'req', ARGV[3])
+redis.call('PUBLISH', ARGV[5], ARGV[1])
 return 0
 )lua";
 
@@ -29,7 +31,7 @@ SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view req
     const std::string indexString = indexText(index);
     const auto reply = redis.checked({"EVAL", kSubmitScript, "3", keys::kValuesHash, keys::kBriefHash,
                                       keys::kJobsStream, indexString, keys::kPendingValue, requestId,
-                                      requeuePending ? "1" : "0"});
+                                      requeuePending ? "1" : "0", keys::kInvalidateChannel});
     switch (redis::integer(*reply)) {
     case 0:
         return SubmitOutcome::Queued;

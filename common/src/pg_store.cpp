@@ -37,10 +37,34 @@ auto PgStore::guarded(const char *what, F &&body)
     }
 }
 
+// The statements of every request, prepared once per session (libpqxx registers them with the
+// server on first use, so after migrate()): no parse and plan on each request.
+constexpr const char *kRecordSubmission = "fib_record_submission";
+constexpr const char *kListIndexes = "fib_list_indexes";
+constexpr const char *kHasIndex = "fib_has_index";
+
 PgStore::PgStore(const std::string &conninfo)
 {
     try {
         m_connection = std::make_unique<Connection>(conninfo);
+        // One statement: inserts a new index, or bumps the counter of one already recorded.
+        // A recorded row is durable already (its insertion committed synchronously before
+        // anyone could see it), so a bump need not wait for the WAL flush: a crash may lose
+        // the last few counter increments, never an index. The commit mode is chosen by looking
+        // first; a row inserted concurrently after the look is bumped with a synchronous commit
+        // (the safe side). set_config(..., true) lasts until this statement's own commit.
+        // xmax is 0 for a freshly inserted row and set for an updated one.
+        m_connection->prepare(kRecordSubmission,
+                              "WITH cfg AS (SELECT set_config('synchronous_commit',"
+                              " CASE WHEN EXISTS (SELECT 1 FROM \"values\" WHERE number = $1)"
+                              " THEN 'off' ELSE 'on' END, true))"
+                              " INSERT INTO \"values\" (number) SELECT $1 FROM cfg"
+                              " ON CONFLICT (number) DO UPDATE"
+                              " SET times_requested = \"values\".times_requested + 1"
+                              " RETURNING (xmax = 0)");
+        m_connection->prepare(kListIndexes,
+                              "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
+        m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
     } catch (const std::exception &e) {
         throw UnavailableError("Database unavailable", std::string("cannot connect to PostgreSQL: ") + e.what());
     }
@@ -126,25 +150,19 @@ PgStore::Migration PgStore::migrate(bool grant)
 bool PgStore::recordSubmission(Index index)
 {
     return guarded("recording a submission", [&] {
-        pqxx::work tx(*m_connection);
-        // xmax is 0 for a freshly inserted row and set for an updated one.
-        const auto row = tx.exec_params1("INSERT INTO \"values\" (number) VALUES ($1)"
-                                         " ON CONFLICT (number) DO UPDATE"
-                                         " SET times_requested = \"values\".times_requested + 1"
-                                         " RETURNING (xmax = 0)",
-                                         static_cast<long long>(index));
-        tx.commit();
-        return row[0].as<bool>();
+        // Autocommit, one statement each: the row lock is held only while the server runs it,
+        // never across a client round trip (BEGIN / statement / COMMIT).
+        pqxx::nontransaction tx(*m_connection);
+        return tx.exec_prepared1(kRecordSubmission, static_cast<long long>(index))[0].as<bool>();
     });
 }
 
 std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limit)
 {
     return guarded("listing indexes", [&] {
-        pqxx::read_transaction tx(*m_connection);
-        const auto result = tx.exec_params("SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2",
-                                           after ? static_cast<long long>(*after) : -1LL,
-                                           static_cast<long long>(limit));
+        pqxx::nontransaction tx(*m_connection); // one statement: no BEGIN/COMMIT round trips
+        const auto result = tx.exec_prepared(kListIndexes, after ? static_cast<long long>(*after) : -1LL,
+                                             static_cast<long long>(limit));
         std::vector<Index> out;
         out.reserve(result.size());
         for (const auto &row : result)
@@ -156,8 +174,8 @@ std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limi
 bool PgStore::contains(Index index)
 {
     return guarded("looking up an index", [&] {
-        pqxx::read_transaction tx(*m_connection);
-        return !tx.exec_params("SELECT 1 FROM \"values\" WHERE number = $1", static_cast<long long>(index)).empty();
+        pqxx::nontransaction tx(*m_connection);
+        return !tx.exec_prepared(kHasIndex, static_cast<long long>(index)).empty();
     });
 }
 

@@ -3,6 +3,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+// hiredis's string type, for its reader buffer. The header has no C++ guard, and hiredis.h
+// includes it too, so it comes first, as C.
+extern "C" {
+#include <sds.h>
+}
 #include <hiredis.h>
 
 #include "fib/errors.hpp"
@@ -16,6 +21,27 @@ timeval toTimeval(std::chrono::milliseconds ms)
     tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
     tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
     return tv;
+}
+
+// hiredis keeps its read buffer at the size of the largest reply until the next read on the
+// connection, which may never come on an idle server thread: F(10^6) leaves ~256 KB behind on
+// every thread that served it. Drop a large buffer once everything in it has been parsed.
+constexpr std::size_t kMaxIdleReadBuffer = 16 * 1024; // hiredis's own REDIS_READER_MAX_BUF
+
+void releaseLargeReadBuffer(redisContext *context) noexcept
+{
+    redisReader *reader = context->reader;
+    if (reader == nullptr || reader->buf == nullptr || reader->pos != reader->len)
+        return;
+    if (sdsalloc(reader->buf) <= kMaxIdleReadBuffer)
+        return;
+    sds empty = sdsempty();
+    if (empty == nullptr)
+        return;
+    sdsfree(reader->buf);
+    reader->buf = empty;
+    reader->pos = 0;
+    reader->len = 0;
 }
 
 [[noreturn]] void badShape(const char *expected)
@@ -73,6 +99,7 @@ Reply Connection::command(const Args &args)
         redisCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
     if (!reply)
         fail("Redis command failed");
+    releaseLargeReadBuffer(m_context.get());
     return reply;
 }
 
@@ -123,6 +150,7 @@ std::vector<Reply> Connection::pipeline(const std::vector<Args> &commands)
             fail("Redis pipeline failed");
         replies.emplace_back(static_cast<redisReply *>(raw));
     }
+    releaseLargeReadBuffer(m_context.get());
     return replies;
 }
 

@@ -125,7 +125,10 @@ void EventHub::stop()
     m_changed.notify_all();
 }
 
-ChangeListener::ChangeListener(Config config, EventHub &hub) : m_config(std::move(config)), m_hub(hub) {}
+ChangeListener::ChangeListener(Config config, EventHub &hub, ResponseCache *cache)
+    : m_config(std::move(config)), m_hub(hub), m_cache(cache)
+{
+}
 
 ChangeListener::~ChangeListener()
 {
@@ -165,17 +168,28 @@ void ChangeListener::run()
                     return;
                 m_connection = &connection;
             }
-            connection.checked({"SUBSCRIBE", keys::kChangedChannel});
+            connection.checked({"SUBSCRIBE", keys::kChangedChannel, keys::kInvalidateChannel});
+            connection.receive(); // the second channel's confirmation
+            if (m_cache != nullptr)
+                m_cache->setEnabled(true); // from here on every change is heard
             if (everConnected)
                 m_hub.publishReset(); // messages sent while we were away are gone
             everConnected = true;
             backoff = 500ms;
             for (;;) {
                 const auto message = connection.receive(); // ["message", channel, payload]
-                if (redis::size(*message) == 3 && redis::text(redis::element(*message, 0)) == "message")
+                if (redis::size(*message) != 3 || redis::text(redis::element(*message, 0)) != "message")
+                    continue;
+                // Invalidate before the event goes out: a client that sees it and then polls
+                // must get the new value.
+                if (m_cache != nullptr)
+                    m_cache->invalidate();
+                if (redis::text(redis::element(*message, 1)) == keys::kChangedChannel)
                     m_hub.publish(std::string(redis::text(redis::element(*message, 2))));
             }
         } catch (const UnavailableError &e) {
+            if (m_cache != nullptr)
+                m_cache->setEnabled(false); // changes may go unheard until resubscribed
             {
                 const std::lock_guard lock(m_connectionMutex);
                 m_connection = nullptr;

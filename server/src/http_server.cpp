@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <httplib.h>
@@ -140,7 +141,7 @@ void serveEvents(const httplib::Request &req, httplib::Response &res, EventHub &
 thread_local std::chrono::steady_clock::time_point t_requestStart;
 
 void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events,
-                    Metrics &metrics)
+                    Metrics &metrics, ResponseCache *cache)
 {
     // The original answered "Hi"; kept as a trivial liveness page.
     http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
@@ -197,8 +198,20 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         sendJson(res, body);
     });
 
-    http.Get("/values/current", [&backend](const httplib::Request &req, httplib::Response &res) {
+    http.Get("/values/current", [&backend, cache](const httplib::Request &req, httplib::Response &res) {
         const Page page = pageOf(req);
+        const std::string key = std::to_string(page.limit) + "," + (page.after ? indexText(*page.after) : "");
+        if (cache != nullptr) {
+            if (auto hit = cache->find(key)) {
+                if (!hit->link.empty())
+                    res.set_header("Link", hit->link);
+                res.status = 200;
+                res.set_content(std::move(hit->body), kJson);
+                return;
+            }
+        }
+        // Read before the data: a change after this point makes the stored copy unservable.
+        const auto generation = cache != nullptr ? cache->generation() : 0;
         const auto rows = backend.indexes(page.after, page.limit);
         const auto briefs = backend.briefs(rows);
         // Ordered by index, as the original's page showed them. Postgres names the indexes;
@@ -210,9 +223,11 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         }
         linkNextPage(res, page, rows);
         sendJson(res, body);
+        if (cache != nullptr)
+            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")});
     });
 
-    http.Post("/values", [&backend, &config, &metrics](const httplib::Request &req, httplib::Response &res) {
+    http.Post("/values", [&backend, &config, &metrics, cache](const httplib::Request &req, httplib::Response &res) {
         if (req.get_header_value_count("Content-Type") > 1)
             throw BadRequestError("Malformed request", "the request has more than one Content-Type");
         if (!isJsonMediaType(req.get_header_value("Content-Type")))
@@ -220,9 +235,13 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
                                             "send the body as application/json, e.g. {\"index\": 10}");
         const Index index = parseSubmission(req.body, config.maxIndex);
         // Postgres first: once it has the index, the reconciler can always rebuild the job.
-        backend.recordSubmission(index);
-        if (backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued)
+        const bool inserted = backend.recordSubmission(index);
+        const bool queued = backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued;
+        if (queued)
             metrics.recordJobQueued();
+        // Before answering: the client's next poll must list the index.
+        if (cache != nullptr && (inserted || queued))
+            cache->invalidate();
         sendJson(res, json{{field::kWorking, true}});
     });
 
@@ -243,7 +262,7 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
 
 } // namespace
 
-HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
+HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache)
     : m_http(std::make_unique<httplib::Server>()), m_events(events)
 {
     auto &http = *m_http;
@@ -285,29 +304,74 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events)
             return httplib::Server::HandlerResponse::Handled;
         }));
     http.set_logger([this](const httplib::Request &req, const httplib::Response &res) {
+        m_requests.fetch_add(1, std::memory_order_relaxed);
         m_metrics.recordRequest(req.method, Metrics::routeOf(req.method, req.path), res.status,
                                 std::chrono::steady_clock::now() - t_requestStart);
         if (res.status >= 500)
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
-    registerRoutes(http, config, backend, events, m_metrics);
+    registerRoutes(http, config, backend, events, m_metrics, cache);
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer()
+{
+    {
+        const std::lock_guard lock(m_trimMutex);
+        m_trimStop = true;
+    }
+    m_trimWake.notify_all();
+    if (m_trimmer.joinable())
+        m_trimmer.join();
+}
+
+// glibc keeps what the pool threads freed in their arenas (and, once a large block has been
+// freed, raises its trim threshold to tens of MB), so RSS after a burst stays near its peak.
+// One malloc_trim() when a second passes without requests after some gives it back.
+void HttpServer::trimAfterBursts()
+{
+    std::uint64_t seen = m_requests.load();
+    bool busy = false;
+    std::unique_lock lock(m_trimMutex);
+    while (!m_trimWake.wait_for(lock, std::chrono::seconds(1), [this] { return m_trimStop; })) {
+        const std::uint64_t now = m_requests.load(std::memory_order_relaxed);
+        if (now != seen) {
+            seen = now;
+            busy = true;
+        } else if (busy) {
+            busy = false;
+            lock.unlock();
+            ::malloc_trim(0);
+            lock.lock();
+        }
+    }
+}
 
 bool HttpServer::bind(const std::string &host, int port)
 {
+    bool ok = false;
     if (port == 0) {
         m_port = m_http->bind_to_any_port(host);
-        return m_port > 0;
+        ok = m_port > 0;
+    } else {
+        m_port = port;
+        ok = m_http->bind_to_port(host, port);
     }
-    m_port = port;
-    return m_http->bind_to_port(host, port);
+    // cpp-httplib 0.11 listens with a backlog of 5 (compiled into the library): a burst of new
+    // connections (nginx opening upstream connections beyond its keepalive pool) overflows it
+    // and each dropped SYN costs a 1 s retransmission. listen() again only resizes the queue.
+    const int socket = m_listenSocket.load();
+    if (ok && socket >= 0)
+        ::listen(socket, kListenBacklog);
+    return ok;
 }
 
 bool HttpServer::serve()
 {
+    // Started here, not in the constructor: main blocks the stop signals in between, and every
+    // thread must inherit that.
+    if (!m_trimmer.joinable())
+        m_trimmer = std::thread([this] { trimAfterBursts(); });
     const bool ok = m_http->listen_after_bind();
     // After stop() the accept loop ends with an error on purpose.
     return ok || m_stopping.load();

@@ -95,6 +95,10 @@ void Stack::reset() const
 {
     redis()->checked({"FLUSHALL"});
     sql("TRUNCATE \"values\"");
+    // Changes behind the services' back: tell the servers' response caches, as an operator would.
+    // The PUBLISH returns before the servers have read it; 50 ms is plenty on loopback.
+    redis()->checked({"PUBLISH", keys::kInvalidateChannel, "reset"});
+    QThread::msleep(50);
 }
 
 QProcessEnvironment Stack::environment() const

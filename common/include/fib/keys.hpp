@@ -20,6 +20,9 @@ inline constexpr std::string_view kWorkersGroup = "workers";
 inline constexpr std::string_view kDeadStream = "fib:dead";
 // Pub/sub channel: "index N is computed". Only a hint for live clients; losing one is harmless.
 inline constexpr std::string_view kChangedChannel = "fib:changed";
+// Pub/sub channel: "the list of indexes or a value changed" (a job was queued), for the servers'
+// response caches. Payload: the index.
+inline constexpr std::string_view kInvalidateChannel = "fib:invalidate";
 // Hash of worker counters: computed, dead_lettered, claimed, reconciled, compute_seconds_sum,
 // and compute_bucket_<i>: computations that took at most kDurationBuckets[i] seconds and more
 // than the bucket before (i = kDurationBuckets.size() for the rest). fib-server's /metrics

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fib/config.hpp"
+#include "fib/server/response_cache.hpp"
 
 namespace fib::redis {
 class Connection;
@@ -76,7 +77,8 @@ private:
 // backoff. The subscription is restarted after every disconnect, followed by a reset event.
 class ChangeListener {
 public:
-    ChangeListener(Config config, EventHub &hub);
+    // `cache` (optional) is invalidated by every message and enabled only while subscribed.
+    ChangeListener(Config config, EventHub &hub, ResponseCache *cache = nullptr);
     ~ChangeListener();
     ChangeListener(const ChangeListener &) = delete;
     ChangeListener &operator=(const ChangeListener &) = delete;
@@ -87,6 +89,7 @@ private:
     void run();
     Config m_config;
     EventHub &m_hub;
+    ResponseCache *m_cache = nullptr;
     std::atomic<bool> m_stopping{false};
     std::mutex m_connectionMutex;
     redis::Connection *m_connection = nullptr; // the live one, for stop() to interrupt

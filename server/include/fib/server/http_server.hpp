@@ -4,12 +4,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
 #include "fib/server/metrics.hpp"
+#include "fib/server/response_cache.hpp"
 
 namespace httplib {
 class Server;
@@ -19,7 +24,8 @@ namespace fib::server {
 
 class HttpServer {
 public:
-    HttpServer(const Config &config, Backend &backend, EventHub &events);
+    // `cache` (optional) holds GET /values/current responses; see ResponseCache.
+    HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -34,12 +40,20 @@ public:
     void stop();
 
 private:
+    // Gives freed heap memory back to the system once a burst of requests is over (see .cpp).
+    void trimAfterBursts();
+
     std::unique_ptr<httplib::Server> m_http;
     EventHub &m_events;
     Metrics m_metrics;
     std::atomic<int> m_listenSocket{-1};
     std::atomic<bool> m_stopping{false};
     int m_port = 0;
+    std::atomic<std::uint64_t> m_requests{0};
+    std::mutex m_trimMutex;
+    std::condition_variable m_trimWake;
+    bool m_trimStop = false;
+    std::thread m_trimmer;
 };
 
 // Every route fib-server serves, as the OpenAPI document names it (paths without nginx's /api).
@@ -64,5 +78,6 @@ inline constexpr std::size_t kMaxPageSize = 1000;
 // client that left is noticed at the second write after it left, which bounds how long its
 // slot stays taken.
 inline constexpr std::chrono::seconds kEventHeartbeat{5};
+inline constexpr int kListenBacklog = 1024;
 
 } // namespace fib::server

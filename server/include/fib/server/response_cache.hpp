@@ -1,0 +1,91 @@
+#pragma once
+// A cache of serialized list responses (GET /values/current), so a poll costs neither a
+// PostgreSQL query nor a Redis round trip while nothing changed.
+//
+// Correctness: every change that this process or a worker makes invalidates it before it is
+// announced: a submission before POST /values answers, a computed value (fib:changed, or
+// fib:invalidate from the submit script) before the live event goes out. A response is stored
+// under the generation read *before* its data were fetched, and served only while the
+// generation is unchanged, so a fetch that raced with an invalidation is never served.
+// Changes made behind the services' back (another server's submission without the submit
+// script publishing, a hand-made TRUNCATE or FLUSHALL) are seen after at most kMaxAge. While the
+// change listener is not subscribed, nothing is served from the cache.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace fib::server {
+
+class ResponseCache {
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds kMaxAge{1000};
+    static constexpr std::size_t kMaxEntries = 16; // pages of up to 1,000 values each
+
+    struct Entry {
+        std::string body;
+        std::string link; // the Link header, or empty
+    };
+
+    // The generation to pass to store() for data fetched after this call.
+    std::uint64_t generation() const { return m_generation.load(std::memory_order_acquire); }
+
+    std::optional<Entry> find(const std::string &key) const
+    {
+        if (!m_enabled.load(std::memory_order_acquire))
+            return std::nullopt;
+        const std::lock_guard lock(m_mutex);
+        const auto it = m_entries.find(key);
+        if (it == m_entries.end() || it->second.generation != m_generation.load() ||
+            Clock::now() - it->second.stored > kMaxAge)
+            return std::nullopt;
+        return it->second.entry;
+    }
+
+    void store(const std::string &key, std::uint64_t generation, Entry entry)
+    {
+        if (!m_enabled.load(std::memory_order_acquire))
+            return;
+        const std::lock_guard lock(m_mutex);
+        if (generation != m_generation.load())
+            return; // invalidated while the data were fetched
+        if (m_entries.size() >= kMaxEntries && m_entries.find(key) == m_entries.end())
+            m_entries.clear();
+        m_entries[key] = Stored{generation, Clock::now(), std::move(entry)};
+    }
+
+    void invalidate()
+    {
+        const std::lock_guard lock(m_mutex);
+        m_generation.fetch_add(1, std::memory_order_acq_rel);
+        m_entries.clear();
+    }
+
+    // Set by the change listener: true only while it is subscribed.
+    void setEnabled(bool enabled)
+    {
+        if (!enabled)
+            m_enabled.store(false, std::memory_order_release);
+        invalidate();
+        if (enabled)
+            m_enabled.store(true, std::memory_order_release);
+    }
+
+private:
+    struct Stored {
+        std::uint64_t generation = 0;
+        Clock::time_point stored;
+        Entry entry;
+    };
+    mutable std::mutex m_mutex;
+    std::atomic<std::uint64_t> m_generation{0};
+    std::atomic<bool> m_enabled{false};
+    std::unordered_map<std::string, Stored> m_entries;
+};
+
+} // namespace fib::server

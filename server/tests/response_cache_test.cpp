@@ -1,0 +1,77 @@
+// ResponseCache: what is served, and what never is.
+#include <QtTest>
+
+#include "fib/server/response_cache.hpp"
+
+using fib::server::ResponseCache;
+
+class ResponseCacheTest : public QObject {
+    Q_OBJECT
+private slots:
+    void nothingIsServedWhileDisabled()
+    {
+        ResponseCache cache;
+        cache.store("k", cache.generation(), {"body", ""});
+        QVERIFY(!cache.find("k"));
+    }
+
+    void aStoredResponseIsServedUntilInvalidated()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        cache.store("1000,", cache.generation(), {"{\"1\":\"1\"}", "</values/current?after=1>; rel=\"next\""});
+        const auto hit = cache.find("1000,");
+        QVERIFY(hit);
+        QCOMPARE(hit->body, std::string("{\"1\":\"1\"}"));
+        QCOMPARE(hit->link, std::string("</values/current?after=1>; rel=\"next\""));
+        QVERIFY(!cache.find("10,"));
+        cache.invalidate();
+        QVERIFY(!cache.find("1000,"));
+    }
+
+    void dataFetchedAcrossAnInvalidationIsNeverStored()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        const auto before = cache.generation(); // a request reads the generation, then the data...
+        cache.invalidate();                      // ...a value changes meanwhile...
+        cache.store("k", before, {"stale", ""}); // ...and its (maybe stale) response arrives
+        QVERIFY(!cache.find("k"));
+        cache.store("k", cache.generation(), {"fresh", ""});
+        QCOMPARE(cache.find("k")->body, std::string("fresh"));
+    }
+
+    void disablingDropsWhatIsStored()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        cache.store("k", cache.generation(), {"body", ""});
+        cache.setEnabled(false);
+        cache.setEnabled(true);
+        QVERIFY(!cache.find("k"));
+    }
+
+    void entriesExpire()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        cache.store("k", cache.generation(), {"body", ""});
+        QTest::qWait(static_cast<int>(ResponseCache::kMaxAge.count()) + 100);
+        QVERIFY(!cache.find("k"));
+    }
+
+    void theNumberOfEntriesIsBounded()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        for (std::size_t i = 0; i <= ResponseCache::kMaxEntries; ++i)
+            cache.store(std::to_string(i), cache.generation(), {"body", ""});
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i <= ResponseCache::kMaxEntries; ++i)
+            kept += cache.find(std::to_string(i)) ? 1 : 0;
+        QVERIFY(kept >= 1 && kept <= ResponseCache::kMaxEntries);
+    }
+};
+
+QTEST_GUILESS_MAIN(ResponseCacheTest)
+#include "response_cache_test.moc"
