@@ -1,6 +1,7 @@
 #include "fib/pg_store.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <pqxx/pqxx>
 
@@ -39,7 +40,7 @@ auto PgStore::guarded(const char *what, F &&body)
 
 // The statements of every request, prepared once per session (libpqxx registers them with the
 // server on first use, so after migrate()): no parse and plan on each request.
-constexpr const char *kRecordSubmission = "fib_record_submission";
+constexpr const char *kRecordSubmissions = "fib_record_submissions";
 constexpr const char *kListIndexes = "fib_list_indexes";
 constexpr const char *kHasIndex = "fib_has_index";
 
@@ -47,21 +48,16 @@ PgStore::PgStore(const std::string &conninfo)
 {
     try {
         m_connection = std::make_unique<Connection>(conninfo);
-        // One statement: inserts a new index, or bumps the counter of one already recorded.
-        // A recorded row is durable already (its insertion committed synchronously before
-        // anyone could see it), so a bump need not wait for the WAL flush: a crash may lose
-        // the last few counter increments, never an index. The commit mode is chosen by looking
-        // first; a row inserted concurrently after the look is bumped with a synchronous commit
-        // (the safe side). set_config(..., true) lasts until this statement's own commit.
+        // One statement for a batch of submissions (fib-server's group commit): each new index is
+        // inserted, each known one has its counter raised by the times it occurs. Rows are taken
+        // in index order, so two batches never wait for each other's locks in a cycle.
         // xmax is 0 for a freshly inserted row and set for an updated one.
-        m_connection->prepare(kRecordSubmission,
-                              "WITH cfg AS (SELECT set_config('synchronous_commit',"
-                              " CASE WHEN EXISTS (SELECT 1 FROM \"values\" WHERE number = $1)"
-                              " THEN 'off' ELSE 'on' END, true))"
-                              " INSERT INTO \"values\" (number) SELECT $1 FROM cfg"
+        m_connection->prepare(kRecordSubmissions,
+                              "WITH input AS (SELECT n, count(*) AS c FROM unnest($1::int[]) AS n GROUP BY n)"
+                              " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
                               " ON CONFLICT (number) DO UPDATE"
-                              " SET times_requested = \"values\".times_requested + 1"
-                              " RETURNING (xmax = 0)");
+                              " SET times_requested = \"values\".times_requested + excluded.times_requested"
+                              " RETURNING number, (xmax = 0)");
         m_connection->prepare(kListIndexes,
                               "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
         m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
@@ -147,13 +143,28 @@ PgStore::Migration PgStore::migrate(bool grant)
     });
 }
 
-bool PgStore::recordSubmission(Index index)
+std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
 {
-    return guarded("recording a submission", [&] {
-        // Autocommit, one statement each: the row lock is held only while the server runs it,
-        // never across a client round trip (BEGIN / statement / COMMIT).
+    return guarded("recording submissions", [&] {
+        std::string array = "{";
+        for (const auto index : indexes) {
+            if (array.size() > 1)
+                array += ',';
+            array += indexText(index);
+        }
+        array += '}';
+        // Autocommit, one statement: the row locks are held only while the server runs it, never
+        // across a client round trip, and the batch shares one synchronous commit.
         pqxx::nontransaction tx(*m_connection);
-        return tx.exec_prepared1(kRecordSubmission, static_cast<long long>(index))[0].as<bool>();
+        const auto result = tx.exec_prepared(kRecordSubmissions, array);
+        std::unordered_map<Index, bool> inserted;
+        for (const auto &row : result)
+            inserted[row[0].as<Index>()] = row[1].as<bool>();
+        std::vector<bool> out;
+        out.reserve(indexes.size());
+        for (const auto index : indexes)
+            out.push_back(inserted.at(index));
+        return out;
     });
 }
 

@@ -46,24 +46,6 @@ auto withRedis(const Config &config, F &&body)
 
 } // namespace
 
-LiveBackend::LiveBackend(Config config)
-    : m_config(std::move(config)),
-      m_pg(kPgConnections,
-           [this] {
-               auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
-               if (!m_schemaReady.load(std::memory_order_acquire)) {
-                   const std::lock_guard lock(m_schemaMutex);
-                   if (!m_schemaReady.load()) {
-                       store->migrate();
-                       m_schemaReady.store(true, std::memory_order_release);
-                   }
-               }
-               return store;
-           },
-           kPoolWait)
-{
-}
-
 template <typename F>
 auto LiveBackend::withPg(F &&body)
 {
@@ -78,6 +60,27 @@ auto LiveBackend::withPg(F &&body)
                 throw;
         }
     }
+}
+
+LiveBackend::LiveBackend(Config config)
+    : m_config(std::move(config)),
+      m_pg(kPgConnections,
+           [this] {
+               auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
+               if (!m_schemaReady.load(std::memory_order_acquire)) {
+                   const std::lock_guard lock(m_schemaMutex);
+                   if (!m_schemaReady.load()) {
+                       store->migrate();
+                       m_schemaReady.store(true, std::memory_order_release);
+                   }
+               }
+               return store;
+           },
+           kPoolWait),
+      m_submissions([this](const std::vector<Index> &indexes) {
+          return withPg([&](PgStore &pg) { return pg.recordSubmissions(indexes); });
+      }, kMaxSubmissionBatch)
+{
 }
 
 int migrateSchema(const Config &config)
@@ -106,7 +109,7 @@ void LiveBackend::prepare()
 
 bool LiveBackend::recordSubmission(Index index)
 {
-    return withPg([&](PgStore &pg) { return pg.recordSubmission(index); });
+    return m_submissions.record(index);
 }
 
 std::vector<Index> LiveBackend::indexes(std::optional<Index> after, std::size_t limit)

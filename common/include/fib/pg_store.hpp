@@ -30,8 +30,9 @@ public:
     // with the schema current there is nothing to do, and any role that may read it passes.
     Migration migrate(bool grant = false);
 
-    // Records a submission: the first one inserts the row, later ones count. True if new.
-    bool recordSubmission(Index index);
+    // Records submissions in one statement and commit: the first of an index inserts its row,
+    // later ones count. For each index given (repeats allowed), whether its row is new.
+    std::vector<bool> recordSubmissions(const std::vector<Index> &indexes);
     // Indexes in ascending order, strictly after `after` when given.
     std::vector<Index> indexes(std::optional<Index> after, std::size_t limit);
     bool contains(Index index);

@@ -15,6 +15,7 @@
 #include "fib/index.hpp"
 #include "fib/jobs.hpp"
 #include "fib/pg_store.hpp"
+#include "fib/server/group_commit.hpp"
 #include "fib/server/pool.hpp"
 
 namespace fib::server {
@@ -63,6 +64,8 @@ public:
 
     // PostgreSQL sessions per server process, whatever the thread count.
     static constexpr std::size_t kPgConnections = 16;
+    // Submissions written in one statement at most.
+    static constexpr std::size_t kMaxSubmissionBatch = 256;
 
 private:
     template <typename F>
@@ -72,6 +75,8 @@ private:
     std::atomic<bool> m_schemaReady{false};
     std::mutex m_schemaMutex;
     Pool<PgStore> m_pg;
+    // Concurrent submissions share one statement and one commit (see GroupCommit).
+    GroupCommit m_submissions;
 };
 
 // `fib-server --migrate`: creates or upgrades the schema and grants role fib_app its privileges,
