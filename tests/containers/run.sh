@@ -361,8 +361,13 @@ run_containers() {
     service_env
     # The least-privilege roles, and the schema made by its owner with the image's `--migrate`,
     # as the README tells for RDS; the services then log in as fib_app.
-    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -f "$REPO/deploy/postgres/roles.sql" \
-        || { echo "deploy/postgres/roles.sql failed"; return 1; }
+    # compose's initdb hook, run here against the native PostgreSQL: the roles get passwords.
+    PGHOST=127.0.0.1 PGPORT=$PG_PORT POSTGRES_USER=postgres FIB_PG_OWNER_PASSWORD=smoke-owner \
+        FIB_PG_APP_PASSWORD=smoke-app FIB_ROLES_SQL=$REPO/deploy/postgres/roles.sql \
+        bash "$REPO/deploy/postgres/initdb-roles.sh" || { echo "deploy/postgres/initdb-roles.sh failed"; return 1; }
+    [[ $(psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c \
+        "SELECT count(*) FROM pg_authid WHERE rolname IN ('fib_owner', 'fib_app') AND rolpassword LIKE 'SCRAM-SHA-256\$%'") == 2 ]] \
+        || { echo "fib_owner and fib_app have no SCRAM passwords after initdb-roles.sh"; return 1; }
     pm run --rm --pull=never --network=host "${SERVICE_ENV[@]}" -e PGUSER=fib_owner \
         "localhost/fib-server:$TAG" --migrate || { echo "fib-server --migrate in the container failed"; return 1; }
     start_container "$RUN_ID-server" --network=host "${SERVICE_ENV[@]}" \
