@@ -250,6 +250,23 @@ private slots:
         QVERIFY(current->get_header_value("Link").empty() == false);
     }
 
+    void aCursorBeyondEveryIndexIsAnEmptyPage()
+    {
+        // The column is an INT; a larger cursor once reached PostgreSQL as an error (503).
+        QCOMPARE(postIndex(*m_nginx, "{\"index\": 7}")->status, 200);
+        for (const char *after : {"2147483646", "2147483647", "2147483648", "99999999999", "18446744073709551615"}) {
+            const auto all = m_nginx->Get((std::string("/api/values/all?after=") + after).c_str());
+            QVERIFY(all);
+            QCOMPARE(all->status, 200);
+            QCOMPARE(bodyOf(all), json::array());
+            const auto current = m_nginx->Get((std::string("/api/values/current?after=") + after).c_str());
+            QVERIFY(current);
+            QCOMPARE(current->status, 200);
+            QCOMPARE(bodyOf(current), json::object());
+        }
+        QCOMPARE(m_nginx->Get("/api/readyz")->status, 200);
+    }
+
     void badPageParameters_data()
     {
         QTest::addColumn<QString>("query");

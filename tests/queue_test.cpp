@@ -258,6 +258,28 @@ private slots:
         QVERIFY(worker.terminate());
     }
 
+    void sigtermWhileDrainingOwnPendingEntriesStops()
+    {
+        // Entries delivered to consumer "drainer" and never acknowledged (a worker that died):
+        // a worker starting under that name re-reads them first. Stopped in the middle, it must
+        // leave the rest pending and exit, not read them again for ever.
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        std::vector<std::string> texts;
+        for (int i = 0; i < 200; ++i)
+            texts.push_back(std::to_string(900'000 + i)); // ~7 ms each
+        for (const auto &t : texts)
+            m_redis->checked({"XADD", fib::keys::kJobsStream, "*", fib::keys::kJobIndexField, t});
+        m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, "drainer", "COUNT", "1000", "STREAMS",
+                          fib::keys::kJobsStream, ">"});
+        QCOMPARE(pendingCount(), 200LL);
+        Worker worker(*m_stack, QStringLiteral("drainer"));
+        QTRY_VERIFY_WITH_TIMEOUT(stat(fib::keys::kStatComputed) > 0, 10000);
+        QVERIFY(worker.terminate(15000));
+        const auto left = pendingCount();
+        QVERIFY2(left > 0 && left < 200, qPrintable(QString::number(left)));
+        QCOMPARE(stat(fib::keys::kStatComputed) + left, 200LL);
+    }
+
     void sigtermFinishesTheJobInHand()
     {
         const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")}};

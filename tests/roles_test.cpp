@@ -162,6 +162,43 @@ private slots:
         QCOMPARE(server.terminate(), 0);
     }
 
+    void theScriptRunsAsANonSuperuserAdminAsOnRds()
+    {
+        // RDS's master user: CREATEROLE, owner of the database, not a superuser.
+        m_stack->sql("DROP DATABASE IF EXISTS fib_rds WITH (FORCE)");
+        m_stack->sql("DROP ROLE IF EXISTS fib_rds_admin");
+        m_stack->sql("CREATE ROLE fib_rds_admin LOGIN CREATEROLE");
+        m_stack->sql("CREATE DATABASE fib_rds OWNER fib_rds_admin");
+        {
+            fib::test::Stack stack = *m_stack;
+            stack.setDatabase("fib_rds");
+            // The services ran as the master user before: its tables are in public.
+            stack.sqlAs("fib_rds_admin", "CREATE TABLE public.values (number INT)");
+            stack.sqlAs("fib_rds_admin", "INSERT INTO public.values VALUES (21), (21), (34)");
+            QString output;
+            QVERIFY2(stack.applyRoles(&output, "fib_rds_admin") == 0, qPrintable(output));
+            QVERIFY2(stack.migrate("fib_owner", &output) == 0, qPrintable(output));
+            QCOMPARE(stack.sqlAs("fib_app", "SELECT string_agg(number || ':' || times_requested, ',' ORDER BY "
+                                            "number) FROM \"values\""),
+                     std::string("21:2,34:1"));
+            // A second run, as on every deployment, is harmless.
+            QVERIFY2(stack.applyRoles(&output, "fib_rds_admin") == 0, qPrintable(output));
+        }
+        m_stack->sql("DROP DATABASE fib_rds WITH (FORCE)");
+        m_stack->sql("DROP ROLE fib_rds_admin");
+    }
+
+    void servicesOfAnOlderVersionWritingToPublicAfterTheMoveAreNoticed()
+    {
+        ScratchDatabase split(*m_stack, "fib_split");
+        QString output;
+        QCOMPARE(split.stack().applyRoles(&output), 0);
+        QCOMPARE(split.stack().migrate("fib_owner", &output), 0);
+        split.stack().sql("CREATE TABLE public.values (number INT)"); // an old server's doing
+        QCOMPARE(split.stack().applyRoles(&output), 3);                // psql: the script failed
+        QVERIFY2(output.contains(QLatin1String("both public.values and fib.values exist")), qPrintable(output));
+    }
+
     void anOlderDatabaseMovesUnderTheRolesWithItsRows()
     {
         // The original's table, in schema public, made by the superuser as the original did.

@@ -1,6 +1,8 @@
 #include "fib/pg_store.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <unordered_map>
 
 #include <pqxx/pqxx>
@@ -136,7 +138,7 @@ PgStore::Migration PgStore::migrate(bool grant)
                                                         std::to_string(result.from) + ", this program needs " +
                                                         std::to_string(kSchemaVersion) + ")"
                                                   : "read or grant it") +
-                    ": run `fib-server --migrate` as the schema's owner (fib_owner); " + e.what());
+                    ": run `fib-server --migrate` as the schema's owner (" + std::string(keys::kOwnerRole) + "); " + e.what());
         }
         tx.commit();
         return result;
@@ -170,6 +172,10 @@ std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
 
 std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limit)
 {
+    // The column is an INT: nothing follows its largest value (and PostgreSQL would refuse a
+    // larger parameter, which is the client's cursor, not a database failure).
+    if (after && *after >= static_cast<Index>(std::numeric_limits<std::int32_t>::max()))
+        return {};
     return guarded("listing indexes", [&] {
         pqxx::nontransaction tx(*m_connection); // one statement: no BEGIN/COMMIT round trips
         const auto result = tx.exec_prepared(kListIndexes, after ? static_cast<long long>(*after) : -1LL,

@@ -53,6 +53,13 @@ GRANT CONNECT ON DATABASE :"fib_database" TO fib_owner, fib_app;
 -- PostgreSQL 15 does this by default; older ones (and RDS instances upgraded from them) do not.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
+-- Giving objects to fib_owner takes membership in it unless one is a true superuser (RDS's
+-- master user is not): the admin running this script becomes a member. fib_owner itself is a
+-- member of nothing.
+SELECT format('GRANT fib_owner TO %I', current_user)
+WHERE NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+  AND NOT pg_has_role(current_user, 'fib_owner', 'USAGE') \gexec
+
 CREATE SCHEMA IF NOT EXISTS fib AUTHORIZATION fib_owner;
 ALTER SCHEMA fib OWNER TO fib_owner;
 REVOKE ALL ON SCHEMA fib FROM PUBLIC;
@@ -63,11 +70,16 @@ ALTER ROLE fib_app IN DATABASE :"fib_database" SET search_path = fib;
 -- A database the services used before these roles existed keeps its tables in schema public,
 -- owned by whoever created them (the original's values(number INT) included): move them into
 -- schema fib, to their owner, with their rows. The next `fib-server --migrate` upgrades them.
+-- Stop services of such an older version first: they would recreate the tables in public.
 DO $$
 DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['values', 'fib_schema'] LOOP
+        IF to_regclass(format('public.%I', t)) IS NOT NULL AND to_regclass(format('fib.%I', t)) IS NOT NULL THEN
+            RAISE EXCEPTION 'both public.% and fib.% exist: services of an older version wrote to public '
+                            'after the move; merge the rows by hand, then drop public.%', t, t, t;
+        END IF;
         IF to_regclass(format('public.%I', t)) IS NOT NULL AND to_regclass(format('fib.%I', t)) IS NULL THEN
             EXECUTE format('ALTER TABLE public.%I SET SCHEMA fib', t);
             RAISE NOTICE 'moved table public.% into schema fib', t;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
 
 namespace fib::server {
 
@@ -16,19 +17,28 @@ bool GroupCommit::record(Index index)
             m_changed.wait(lock);
             continue;
         }
-        // Lead: take what is queued (this caller's index is among it), up to the batch limit.
+        // Lead: take the oldest queued callers, up to the batch limit (this one among them, or in a
+        // later batch when more than the limit wait).
+        std::vector<Waiter *> batch;
+        try {
+            const auto count = static_cast<std::ptrdiff_t>(std::min(m_queue.size(), m_maxBatch));
+            batch.assign(m_queue.begin(), m_queue.begin() + count);
+            m_queue.erase(m_queue.begin(), m_queue.begin() + count);
+        } catch (...) {
+            // Out of memory: this caller leaves the queue and fails; the others carry on.
+            m_queue.erase(std::remove(m_queue.begin(), m_queue.end(), &self), m_queue.end());
+            throw;
+        }
         m_writing = true;
-        const auto count = std::min(m_queue.size(), m_maxBatch);
-        std::vector<Waiter *> batch(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(count));
-        m_queue.erase(m_queue.begin(), m_queue.begin() + static_cast<std::ptrdiff_t>(count));
         lock.unlock();
 
-        std::vector<Index> indexes;
-        indexes.reserve(batch.size());
-        std::transform(batch.begin(), batch.end(), std::back_inserter(indexes), [](const Waiter *w) { return w->index; });
         std::vector<bool> inserted;
         std::exception_ptr error;
         try {
+            std::vector<Index> indexes;
+            indexes.reserve(batch.size());
+            std::transform(batch.begin(), batch.end(), std::back_inserter(indexes),
+                           [](const Waiter *w) { return w->index; });
             inserted = m_writer(indexes);
             if (inserted.size() != indexes.size())
                 throw std::logic_error("group commit: the writer answered for a different number of indexes");

@@ -235,13 +235,15 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
                                             "send the body as application/json, e.g. {\"index\": 10}");
         const Index index = parseSubmission(req.body, config.maxIndex);
         // Postgres first: once it has the index, the reconciler can always rebuild the job.
-        const bool inserted = backend.recordSubmission(index);
-        const bool queued = backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued;
-        if (queued)
-            metrics.recordJobQueued();
-        // Before answering: the client's next poll must list the index.
-        if (cache != nullptr && (inserted || queued))
+        // Each change drops the cached lists at once, before anything else can fail: the
+        // client's next poll must list the index, even if this request ends in a 503.
+        if (backend.recordSubmission(index) && cache != nullptr)
             cache->invalidate();
+        if (backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued) {
+            if (cache != nullptr)
+                cache->invalidate();
+            metrics.recordJobQueued();
+        }
         sendJson(res, json{{field::kWorking, true}});
     });
 

@@ -131,11 +131,11 @@ int runTool(const QString &program, const QStringList &arguments, const QProcess
 
 } // namespace
 
-int Stack::applyRoles(QString *output) const
+int Stack::applyRoles(QString *output, const std::string &asRole) const
 {
     return runTool(QStringLiteral("psql"),
                    {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"),
-                    QStringLiteral("-p"), QString::number(pgPort()), QStringLiteral("-U"), QStringLiteral("postgres"),
+                    QStringLiteral("-p"), QString::number(pgPort()), QStringLiteral("-U"), QString::fromStdString(asRole),
                     QStringLiteral("-d"), QString::fromStdString(m_database), QStringLiteral("-f"),
                     QStringLiteral(FIB_SOURCE_DIR "/deploy/postgres/roles.sql")},
                    QProcessEnvironment::systemEnvironment(), output);

@@ -53,9 +53,9 @@ public:
     // Empties Redis and the values table, so each test starts from nothing.
     void reset() const;
 
-    // deploy/postgres/roles.sql on this stack's database, as scripts/stack runs it (psql as the
-    // superuser); and `fib-server --migrate` as `role`. Both return the exit code and fill `output`.
-    int applyRoles(QString *output) const;
+    // deploy/postgres/roles.sql on this stack's database, as scripts/stack runs it (psql, as the
+    // superuser unless `asRole` says otherwise); and `fib-server --migrate` as `role`. Both return the exit code and fill `output`.
+    int applyRoles(QString *output, const std::string &asRole = "postgres") const;
     int migrate(const std::string &role, QString *output) const;
 
     // The environment for a fib-worker or fib-server aimed at this stack.

@@ -120,7 +120,9 @@ std::vector<Entry> Consumer::read(const char *startId, int count, bool block)
 void Consumer::drainOwnPending()
 {
     // After a restart under the same name, finish what this consumer had been given.
-    for (;;) {
+    // A stop request ends it: handle() then leaves entries pending, and reading them again
+    // would return the same ones for ever.
+    while (!m_stopping.load()) {
         const auto entries = read("0", kReadCount, false);
         if (entries.empty())
             return;
@@ -241,6 +243,12 @@ void Consumer::handle(const std::vector<Entry> &entries)
             commit(jobs, committed, i);
             committed = i;
             lastCommit = Clock::now();
+        }
+        // The batch's HMGET may be old by now: another worker may have claimed and stored a job
+        // that waited here behind long ones. Before a long computation, look again.
+        if (!job.known && job.index >= kLargeIndex && i > 0) {
+            const auto brief = m_redis->checked({"HGET", keys::kBriefHash, job.indexString});
+            job.known = !redis::isNil(*brief) && redis::text(*brief) != keys::kPendingValue;
         }
         const auto started = Clock::now();
         if (!job.known)

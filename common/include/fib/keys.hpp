@@ -59,6 +59,8 @@ inline constexpr std::string_view kPendingValue = "Nothing yet!";
 // The PostgreSQL role the services log in as, granted its privileges by the schema migration
 // (deploy/postgres/roles.sql creates it, and its owner fib_owner).
 inline constexpr std::string_view kAppRole = "fib_app";
+// The role that owns schema fib and its tables, and runs `fib-server --migrate`.
+inline constexpr std::string_view kOwnerRole = "fib_owner";
 
 } // namespace fib::keys
 
