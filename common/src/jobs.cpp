@@ -42,4 +42,28 @@ SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view req
     }
 }
 
+std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes)
+{
+    std::vector<std::optional<std::string>> out;
+    if (indexes.empty())
+        return out;
+    std::vector<std::string> texts;
+    texts.reserve(indexes.size());
+    for (const auto index : indexes)
+        texts.push_back(indexText(index));
+    redis::Args args{"HMGET", keys::kBriefHash};
+    for (const auto &text : texts)
+        args.emplace_back(text);
+    const auto reply = redis.checked(args);
+    out.reserve(indexes.size());
+    for (std::size_t i = 0; i < redis::size(*reply); ++i)
+        out.push_back(redis::optionalText(redis::element(*reply, i)));
+    return out;
+}
+
+bool isComputed(const std::optional<std::string> &brief)
+{
+    return brief && *brief != keys::kPendingValue;
+}
+
 } // namespace fib::jobs

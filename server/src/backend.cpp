@@ -129,21 +129,7 @@ jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId
 
 std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<Index> &indexes)
 {
-    std::vector<std::optional<std::string>> out;
-    if (indexes.empty())
-        return out;
-    std::vector<std::string> texts;
-    texts.reserve(indexes.size());
-    for (const auto index : indexes)
-        texts.push_back(indexText(index));
-    redis::Args args{"HMGET", keys::kBriefHash};
-    for (const auto &t : texts)
-        args.emplace_back(t);
-    const auto reply = withRedis(m_config, [&](redis::Connection &redis) { return redis.checked(args); });
-    out.reserve(indexes.size());
-    for (std::size_t i = 0; i < redis::size(*reply); ++i)
-        out.push_back(redis::optionalText(redis::element(*reply, i)));
-    return out;
+    return withRedis(m_config, [&](redis::Connection &redis) { return jobs::briefs(redis, indexes); });
 }
 
 std::optional<std::string> LiveBackend::value(Index index)

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "fib/errors.hpp"
+#include "fib/jobs.hpp"
 #include "fib/keys.hpp"
 #include "fib/log.hpp"
 #include "fib/models.hpp"
@@ -215,16 +216,15 @@ void Consumer::handle(const std::vector<Entry> &entries)
         return;
 
     // A redelivered or duplicate job whose value is known is only acknowledged: one HMGET for all.
-    redis::Args lookup{"HMGET", keys::kBriefHash};
+    std::vector<Index> indexes;
+    indexes.reserve(jobs.size());
     for (const auto &job : jobs)
-        lookup.emplace_back(job.indexString);
-    const auto known = m_redis->checked(lookup);
+        indexes.push_back(job.index);
+    const auto briefs = jobs::briefs(*m_redis, indexes);
     std::unordered_set<Index> seen;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        const auto &brief = redis::element(*known, i);
         // The same index twice in one batch (the reconciler may queue a duplicate): computed once.
-        jobs[i].known = (!redis::isNil(brief) && redis::text(brief) != keys::kPendingValue) ||
-                        !seen.insert(jobs[i].index).second;
+        jobs[i].known = jobs::isComputed(briefs[i]) || !seen.insert(jobs[i].index).second;
     }
 
     // Results are committed together, but never held back long: a batch of small jobs costs three
@@ -247,8 +247,7 @@ void Consumer::handle(const std::vector<Entry> &entries)
         // The batch's HMGET may be old by now: another worker may have claimed and stored a job
         // that waited here behind long ones. Before a long computation, look again.
         if (!job.known && job.index >= kLargeIndex && i > 0) {
-            const auto brief = m_redis->checked({"HGET", keys::kBriefHash, job.indexString});
-            job.known = !redis::isNil(*brief) && redis::text(*brief) != keys::kPendingValue;
+            job.known = jobs::isComputed(jobs::briefs(*m_redis, {job.index}).front());
         }
         const auto started = Clock::now();
         if (!job.known)

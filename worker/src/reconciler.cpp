@@ -29,14 +29,7 @@ std::size_t Reconciler::run(redis::Connection &redis)
         if (rows.empty())
             break;
         after = rows.back();
-        std::vector<std::string> texts;
-        texts.reserve(rows.size());
-        redis::Args args{"HMGET", keys::kBriefHash};
-        for (const auto index : rows)
-            texts.push_back(indexText(index));
-        for (const auto &t : texts)
-            args.emplace_back(t);
-        const auto reply = redis.checked(args);
+        const auto briefs = jobs::briefs(redis, rows);
         // After the HMGET, not before: an index seen pending then has its job entry on the stream
         // until the value is stored (XADD with the mark, XDEL with the value), so an empty stream
         // now means the job is lost. Read first, a job the server queued meanwhile would be queued
@@ -44,9 +37,9 @@ std::size_t Reconciler::run(redis::Connection &redis)
         // the stream is not empty: further stuck indexes wait for the next run.)
         const bool streamEmpty = redis::integer(*redis.checked({"XLEN", keys::kJobsStream})) == 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto brief = redis::optionalText(redis::element(*reply, i));
+            const auto &brief = briefs[i];
             const bool lost = !brief;
-            const bool stuck = brief && *brief == keys::kPendingValue && streamEmpty;
+            const bool stuck = brief && !jobs::isComputed(brief) && streamEmpty;
             if (!lost && !stuck)
                 continue;
             if (jobs::submit(redis, rows[i], "reconciler", stuck) == jobs::SubmitOutcome::Queued)
