@@ -518,6 +518,10 @@ private slots:
         QVERIFY(text.contains(QStringLiteral("fib_compute_seconds_bucket{le=\"+Inf\"} 1\n")));
         QVERIFY(text.contains(QStringLiteral("fib_stream_pending 0\n")));
         QVERIFY(text.contains(QStringLiteral("fib_redis_up 1\n")));
+        // The polls above went through the list cache.
+        QVERIFY(text.contains(QRegularExpression(R"(fib_list_cache_requests_total\{result="hit"\} [0-9]+\n)")));
+        QVERIFY(text.contains(QRegularExpression(R"(fib_list_cache_requests_total\{result="miss"\} [1-9][0-9]*\n)")));
+        QVERIFY(text.contains(QRegularExpression(R"(fib_list_cache_invalidations_total [1-9][0-9]*\n)")));
         // Every sample line is "name{labels} value" or "name value".
         for (const auto &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             QVERIFY2(line.startsWith(QLatin1Char('#')) ||

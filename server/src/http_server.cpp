@@ -165,12 +165,21 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     });
 
     // Prometheus text format. nginx does not route it: scrape fib-server directly.
-    http.Get("/metrics", [&backend, &events, &metrics](const httplib::Request &, httplib::Response &res) {
+    http.Get("/metrics", [&backend, &events, &metrics, cache](const httplib::Request &, httplib::Response &res) {
         std::string out;
         metrics.render(out);
         out += "# HELP fib_event_streams Open live-event streams.\n# TYPE fib_event_streams gauge\n"
                "fib_event_streams " +
                std::to_string(events.openStreams()) + "\n";
+        if (cache != nullptr)
+            out += "# HELP fib_list_cache_requests_total GET /values/current pages answered from the cache or not.\n"
+                   "# TYPE fib_list_cache_requests_total counter\n"
+                   "fib_list_cache_requests_total{result=\"hit\"} " +
+                   std::to_string(cache->hits()) + "\nfib_list_cache_requests_total{result=\"miss\"} " +
+                   std::to_string(cache->misses()) +
+                   "\n# HELP fib_list_cache_invalidations_total Times the cached pages were dropped.\n"
+                   "# TYPE fib_list_cache_invalidations_total counter\nfib_list_cache_invalidations_total " +
+                   std::to_string(cache->invalidations()) + "\n";
         bool redisUp = true;
         try {
             const auto queue = backend.queueStats();

@@ -95,10 +95,25 @@ void Stack::reset() const
 {
     redis()->checked({"FLUSHALL"});
     sql("TRUNCATE \"values\"");
-    // Changes behind the services' back: tell the servers' response caches, as an operator would.
-    // The PUBLISH returns before the servers have read it; 50 ms is plenty on loopback.
+    // Changes behind the services' back: tell the servers' response caches, as an operator would,
+    // and wait until the stack's fib-server has dropped its cached lists (its /metrics counts it).
+    // Without a listener (Redis just restarted) the cache is off anyway: the wait then ends at 5 s.
+    const auto before = listCacheInvalidations();
     redis()->checked({"PUBLISH", keys::kInvalidateChannel, "reset"});
-    QThread::msleep(50);
+    QElapsedTimer timer;
+    timer.start();
+    while (before >= 0 && listCacheInvalidations() == before && timer.elapsed() < 5000)
+        QThread::msleep(5);
+}
+
+long long Stack::listCacheInvalidations() const
+{
+    const auto res = api()->Get("/metrics");
+    if (!res || res->status != 200)
+        return -1;
+    static const std::string name = "\nfib_list_cache_invalidations_total ";
+    const auto at = res->body.find(name);
+    return at == std::string::npos ? -1 : std::stoll(res->body.substr(at + name.size()));
 }
 
 QProcessEnvironment Stack::environment() const

@@ -50,6 +50,9 @@ public:
     // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if absent.
     long long workerStat(const char *name) const;
 
+    // The stack's fib-server's fib_list_cache_invalidations_total, or -1 if it does not answer.
+    long long listCacheInvalidations() const;
+
     // Empties Redis and the values table, so each test starts from nothing.
     void reset() const;
 

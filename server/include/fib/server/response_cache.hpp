@@ -42,10 +42,18 @@ public:
         const std::lock_guard lock(m_mutex);
         const auto it = m_entries.find(key);
         if (it == m_entries.end() || it->second.generation != m_generation.load() ||
-            Clock::now() - it->second.stored > kMaxAge)
+            Clock::now() - it->second.stored > kMaxAge) {
+            ++m_misses;
             return std::nullopt;
+        }
+        ++m_hits;
         return it->second.entry;
     }
+
+    // For /metrics: answers from the cache and not (while enabled), and how often it was dropped.
+    std::uint64_t hits() const { return m_hits.load(std::memory_order_relaxed); }
+    std::uint64_t misses() const { return m_misses.load(std::memory_order_relaxed); }
+    std::uint64_t invalidations() const { return m_generation.load(std::memory_order_relaxed); }
 
     void store(const std::string &key, std::uint64_t generation, Entry entry)
     {
@@ -85,6 +93,8 @@ private:
     mutable std::mutex m_mutex;
     std::atomic<std::uint64_t> m_generation{0};
     std::atomic<bool> m_enabled{false};
+    mutable std::atomic<std::uint64_t> m_hits{0};
+    mutable std::atomic<std::uint64_t> m_misses{0};
     std::unordered_map<std::string, Stored> m_entries;
 };
 
