@@ -122,7 +122,7 @@ private slots:
         Worker a(*m_stack, QStringLiteral("a"), kQuickClaim);
         Worker b(*m_stack, QStringLiteral("b"), kQuickClaim);
         for (const auto *worker : {&a, &b})
-            QTRY_VERIFY_WITH_TIMEOUT(worker->log().contains(QLatin1String("\"msg\":\"connected\"")), 10000);
+            QVERIFY(worker->waitUntilConnected());
         const int jobs = 300;
         for (int i = 0; i < jobs; ++i)
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(1000 + i) + "}")->status, 200);

@@ -25,17 +25,17 @@ bool refused(const fib::test::Stack &stack, const std::string &role, const std::
 // A scratch database of the stack's PostgreSQL, dropped again at the end of the test.
 class ScratchDatabase {
 public:
-    ScratchDatabase(const fib::test::Stack &stack, const std::string &name) : m_admin(stack), m_name(name)
+    ScratchDatabase(const fib::test::Stack &stack, const std::string &name, const std::string &owner = {})
+        : m_admin(stack), m_name(name)
     {
         drop();
-        m_admin.sql("CREATE DATABASE " + name);
+        m_admin.sql("CREATE DATABASE " + name + (owner.empty() ? "" : " OWNER " + owner));
         m_stack.setDatabase(name);
     }
     ~ScratchDatabase() { drop(); }
     ScratchDatabase(const ScratchDatabase &) = delete;
     ScratchDatabase &operator=(const ScratchDatabase &) = delete;
     const fib::test::Stack &stack() const { return m_stack; }
-    fib::test::Stack &stack() { return m_stack; }
 
 private:
     void drop() { m_admin.sql("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)"); }
@@ -168,10 +168,9 @@ private slots:
         m_stack->sql("DROP DATABASE IF EXISTS fib_rds WITH (FORCE)");
         m_stack->sql("DROP ROLE IF EXISTS fib_rds_admin");
         m_stack->sql("CREATE ROLE fib_rds_admin LOGIN CREATEROLE");
-        m_stack->sql("CREATE DATABASE fib_rds OWNER fib_rds_admin");
         {
-            fib::test::Stack stack = *m_stack;
-            stack.setDatabase("fib_rds");
+            ScratchDatabase rds(*m_stack, "fib_rds", "fib_rds_admin");
+            const auto &stack = rds.stack();
             // The services ran as the master user before: its tables are in public.
             stack.sqlAs("fib_rds_admin", "CREATE TABLE public.values (number INT)");
             stack.sqlAs("fib_rds_admin", "INSERT INTO public.values VALUES (21), (21), (34)");
@@ -184,7 +183,6 @@ private slots:
             // A second run, as on every deployment, is harmless.
             QVERIFY2(stack.applyRoles(&output, "fib_rds_admin") == 0, qPrintable(output));
         }
-        m_stack->sql("DROP DATABASE fib_rds WITH (FORCE)");
         m_stack->sql("DROP ROLE fib_rds_admin");
     }
 

@@ -292,6 +292,18 @@ QString Worker::log() const
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
+bool Worker::waitUntilConnected(int timeoutMs) const
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!log().contains(QLatin1String("\"msg\":\"connected\""))) {
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QThread::msleep(20);
+    }
+    return true;
+}
+
 int freePort()
 {
     QTcpServer probe;

@@ -91,6 +91,8 @@ public:
     void kill();                 // SIGKILL: a crash, nothing is cleaned up
     bool terminate(int timeoutMs = 15000); // SIGTERM and wait; true if it exited by itself with 0
     QString log() const;         // everything it printed
+    // True once it logged that it is connected to Redis (and about to take jobs).
+    bool waitUntilConnected(int timeoutMs = 10000) const;
 
 private:
     QProcess m_process;
