@@ -33,7 +33,7 @@ private slots:
     void initTestCase()
     {
         m_stack = std::make_unique<fib::test::Stack>();
-        m_stack->reset();
+        QVERIFY(m_stack->reset());
         m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("desktop-e2e"));
     }
 
@@ -98,7 +98,7 @@ private slots:
     // polls, and the values still arrive by themselves.
     void valuesArriveByPollingWithoutTheStream()
     {
-        m_stack->reset();
+        QVERIFY(m_stack->reset());
         MainWindow window(serverUrl());
         EventStream *events = window.api()->events();
         events->setUrl(QUrl(serverUrl().toString() + QStringLiteral("/api/no-such-stream")));

@@ -110,7 +110,7 @@ private slots:
     void initTestCase()
     {
         m_stack = std::make_unique<fib::test::Stack>();
-        m_stack->reset();
+        QVERIFY(m_stack->reset());
     }
 
     void hostileRequests_data()

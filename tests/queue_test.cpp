@@ -62,6 +62,26 @@ private:
         }
     }
 
+    // Delivers the job entry for `index` to consumer `name` `times` times without acknowledging
+    // it, as a worker of that name that died `times` times in the middle of it would have.
+    void deliverWithoutAck(fib::Index index, const char *name, int times)
+    {
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        QCOMPARE(fib::jobs::submit(*m_redis, index, "test"), fib::jobs::SubmitOutcome::Queued);
+        for (int i = 0; i < times; ++i)
+            m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, name, "COUNT", "10", "STREAMS",
+                              fib::keys::kJobsStream, i == 0 ? ">" : "0"});
+        const auto rows = m_redis->checked({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "10"});
+        QCOMPARE(fib::redis::size(*rows), std::size_t{1});
+        QCOMPARE(fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3)), static_cast<long long>(times));
+    }
+
+    bool isFailed(fib::Index index)
+    {
+        const auto value = brief(index);
+        return value && fib::jobs::failureReason(*value).has_value();
+    }
+
 private slots:
     void initTestCase()
     {
@@ -71,7 +91,7 @@ private slots:
 
     void init()
     {
-        m_stack->reset();
+        QVERIFY(m_stack->reset());
         m_redis = m_stack->redis();
     }
 
@@ -200,6 +220,98 @@ private slots:
         QVERIFY(flat.contains(QStringLiteral("reason")));
         QVERIFY(flat.contains(QStringLiteral("abc")));
         QVERIFY(worker.terminate());
+    }
+
+    void ownPendingEntriesPastTheDeliveryLimitAreDeadLettered()
+    {
+        // A worker restarted under its fixed name re-reads its own pending entries first; each
+        // such read is a delivery too, and the limit holds for them as for claimed ones.
+        m_stack->sql("INSERT INTO \"values\" (number) VALUES (77), (78)");
+        deliverWithoutAck(77, "fixed-name", 3);
+        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("3")},
+                                          {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
+        Worker worker(*m_stack, QStringLiteral("fixed-name"), env);
+        QTRY_VERIFY_WITH_TIMEOUT(isFailed(77), 15000);
+        const std::string failed = "Failed: delivered 3 times without completing";
+        QCOMPARE(*brief(77), failed);
+        QCOMPARE(stat(fib::keys::kStatDeadLettered), 1LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 0LL);
+        QCOMPARE(pendingCount(), 0LL);
+        QCOMPARE(length(fib::keys::kDeadStream), 1LL);
+
+        // Users see the failure: the value's own page says so, the list shows it as a text the
+        // original's page displays, and /metrics counts it.
+        const auto record = m_nginx->Get("/api/values/77");
+        QVERIFY(record);
+        QCOMPARE(record->status, 200);
+        QCOMPARE(json::parse(record->body), json::parse(R"({"index":77,"status":"failed","error":"delivered 3 times without completing"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(json::parse(m_nginx->Get("/api/values/current")->body).value("77", "") == failed, 5000);
+        QCOMPARE(m_stack->metric("fib_failed_indexes"), 1LL);
+
+        // A new request for it queues nothing, and the reconciler leaves it alone: it repairs
+        // index 78, which Redis lost, and 77 stays failed.
+        QCOMPARE(postIndex(*m_nginx, R"({"index": 77})")->status, 200);
+        QCOMPARE(length(fib::keys::kJobsStream), 0LL);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(78), 15000);
+        QVERIFY(isFailed(77));
+        QCOMPARE(stat(fib::keys::kStatReconciled), 1LL);
+
+        // The operator's retry queues it again, and the worker computes it.
+        QString output;
+        QCOMPARE(m_stack->runWorker({QStringLiteral("--retry-dead")}, &output), 0);
+        QVERIFY2(output.contains(QStringLiteral("1 indexes queued again")), qPrintable(output));
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(77) && !isFailed(77), 15000);
+        verifyValues(77, 1);
+        QCOMPARE(length(fib::keys::kDeadStream), 0LL);
+        QCOMPARE(fib::redis::integer(*m_redis->checked({"HLEN", fib::keys::kFailedHash})), 0LL);
+        QCOMPARE(json::parse(m_nginx->Get("/api/values/77")->body).at("status").get<std::string>(), std::string("done"));
+        QCOMPARE(m_stack->metric("fib_failed_indexes"), 0LL);
+        // Nothing left to retry.
+        QCOMPARE(m_stack->runWorker({QStringLiteral("--retry-dead")}, &output), 0);
+        QVERIFY2(output.contains(QStringLiteral("retried 0 dead-lettered jobs")), qPrintable(output));
+        QVERIFY(worker.terminate());
+    }
+
+    void claimedEntriesPastTheDeliveryLimitAreDeadLettered()
+    {
+        // The same limit for entries another consumer left idle.
+        deliverWithoutAck(79, "gone", 2);
+        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")},
+                                          {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("200")}};
+        Worker worker(*m_stack, QStringLiteral("claimer"), env);
+        QTRY_VERIFY_WITH_TIMEOUT(isFailed(79), 15000);
+        QCOMPARE(*brief(79), std::string("Failed: delivered 2 times without completing"));
+        QCOMPARE(stat(fib::keys::kStatComputed), 0LL);
+        QVERIFY(worker.terminate());
+    }
+
+    void aJobThatKillsItsWorkerIsDeadLetteredAfterTheLimit()
+    {
+        // A job that crashes its worker (here: killed in the middle of it) under a fixed name:
+        // after FIB_MAX_DELIVERIES attempts it is dead-lettered, not computed on every restart.
+        const fib::Index big = 50'000'000;
+        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
+                                          {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")}};
+        m_stack->sql("INSERT INTO \"values\" (number) VALUES (50000000)");
+        QCOMPARE(fib::jobs::submit(*m_redis, big, "test"), fib::jobs::SubmitOutcome::Queued);
+        const auto deliveries = [this] {
+            const auto rows = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "1"});
+            return fib::redis::isError(*rows) || fib::redis::size(*rows) == 0 // NOGROUP: not read yet
+                       ? 0LL
+                       : fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3));
+        };
+        for (long long attempt = 1; attempt <= 2; ++attempt) {
+            Worker crashing(*m_stack, QStringLiteral("crashing"), env);
+            QTRY_COMPARE_WITH_TIMEOUT(deliveries(), attempt, 15000);
+            crashing.kill();
+            QVERIFY2(!isDone(big), "the worker finished before it was killed: make the job bigger");
+        }
+        Worker last(*m_stack, QStringLiteral("crashing"), env);
+        QTRY_VERIFY_WITH_TIMEOUT(isFailed(big), 15000);
+        QCOMPARE(*brief(big), std::string("Failed: delivered 2 times without completing"));
+        QCOMPARE(pendingCount(), 0LL);
+        QCOMPARE(stat(fib::keys::kStatComputed), 0LL);
+        QVERIFY(last.terminate());
     }
 
     void theReconcilerRestoresValuesAfterRedisLosesThem()

@@ -55,10 +55,10 @@ private slots:
     void initTestCase()
     {
         m_stack = std::make_unique<fib::test::Stack>();
-        m_stack->reset();
+        QVERIFY(m_stack->reset());
     }
 
-    void cleanup() { m_stack->reset(); }
+    void cleanup() { QVERIFY(m_stack->reset()); }
 
     void theStackRunsItsServicesAsTheAppRole()
     {

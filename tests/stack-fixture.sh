@@ -6,6 +6,11 @@
 set -euo pipefail
 action=${1:?start|stop} state=${2:?state dir} build=${3:?build dir}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# The caller's settings (a developer's FIB_HTTP_PORT, PGPORT, REDIS_HOST, ...) are not the test
+# stack's: it is configured here and nowhere else.
+while read -r var; do
+    case $var in FIB_* | REDIS_* | PG*) unset "$var" ;; esac
+done < <(compgen -e)
 export FIB_STACK_DIR="$state" FIB_BUILD_DIR="$build" FIB_WORKERS=0
 # 127.0.0.3 plays a load balancer in hostile_test (realIpComesFromTrustedProxiesOnly).
 export FIB_TRUSTED_PROXIES=127.0.0.3/32

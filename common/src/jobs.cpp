@@ -8,30 +8,53 @@
 namespace fib::jobs {
 namespace {
 
-// KEYS: values hash, brief hash, jobs stream. ARGV: index, pending text, request id, requeue flag,
-// the servers' cache-invalidation channel.
+// KEYS: values hash, brief hash, jobs stream, failed hash. ARGV: index, pending text, request id,
+// requeue mode (0 none, 1 pending, 2 failed), the servers' cache-invalidation channel, listed
+// flag, failed prefix.
 // The brief hash holds short strings, so the check never copies a large value.
 constexpr std::string_view kSubmitScript = R"lua(
 local brief = redis.call('HGET', KEYS[2], ARGV[1])
-if brief and brief ~= ARGV[2] then return 2 end
-if brief and ARGV[4] ~= '1' then return 1 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('XADD', KEYS[3], '*', 'index', ARGV[1], 'req', ARGV[3])
-redis.call('PUBLISH', ARGV[5], ARGV[1])
-return 0
+local outcome = 0
+if brief and brief ~= ARGV[2] then
+  local failed = string.sub(brief, 1, #ARGV[7]) == ARGV[7]
+  if not (failed and ARGV[4] == '2') then outcome = 2 end
+elseif brief and ARGV[4] ~= '1' then
+  outcome = 1
+end
+if outcome == 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('XADD', KEYS[3], '*', 'index', ARGV[1], 'req', ARGV[3])
+end
+if outcome == 0 or ARGV[6] == '1' then redis.call('PUBLISH', ARGV[5], ARGV[1]) end
+return outcome
 )lua";
+
+const char *modeText(Requeue requeue)
+{
+    switch (requeue) {
+    case Requeue::Pending:
+        return "1";
+    case Requeue::Failed:
+        return "2";
+    case Requeue::None:
+        break;
+    }
+    return "0";
+}
 
 } // namespace
 
-SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, bool requeuePending)
+SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, Requeue requeue, bool listed)
 {
     static_assert(keys::kJobIndexField == "index" && keys::kJobRequestField == "req",
                   "the submit script spells the job fields");
     const std::string indexString = indexText(index);
-    const auto reply = redis.checked({"EVAL", kSubmitScript, "3", keys::kValuesHash, keys::kBriefHash,
-                                      keys::kJobsStream, indexString, keys::kPendingValue, requestId,
-                                      requeuePending ? "1" : "0", keys::kInvalidateChannel});
+    const auto reply = redis.checked({"EVAL", kSubmitScript, "4", keys::kValuesHash, keys::kBriefHash,
+                                      keys::kJobsStream, keys::kFailedHash, indexString, keys::kPendingValue,
+                                      requestId, modeText(requeue), keys::kInvalidateChannel, listed ? "1" : "0",
+                                      keys::kFailedPrefix});
     switch (redis::integer(*reply)) {
     case 0:
         return SubmitOutcome::Queued;
@@ -61,9 +84,21 @@ std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const s
     return out;
 }
 
-bool isComputed(const std::optional<std::string> &brief)
+bool isSettled(const std::optional<std::string> &brief)
 {
     return brief && *brief != keys::kPendingValue;
+}
+
+std::string failedText(std::string_view reason)
+{
+    return std::string(keys::kFailedPrefix) + std::string(reason);
+}
+
+std::optional<std::string> failureReason(std::string_view brief)
+{
+    if (brief.substr(0, keys::kFailedPrefix.size()) != keys::kFailedPrefix)
+        return std::nullopt;
+    return std::string(brief.substr(keys::kFailedPrefix.size()));
 }
 
 } // namespace fib::jobs

@@ -12,26 +12,46 @@ std::string briefValue(const std::string &digits)
            std::to_string(digits.size()) + " digits)";
 }
 
+namespace {
+constexpr const char *statusText(ValueRecord::Status status)
+{
+    switch (status) {
+    case ValueRecord::Status::Done:
+        return "done";
+    case ValueRecord::Status::Failed:
+        return "failed";
+    case ValueRecord::Status::Pending:
+        break;
+    }
+    return "pending";
+}
+} // namespace
+
 void to_json(nlohmann::json &j, const ValueRecord &record)
 {
-    j = nlohmann::json{{field::kIndex, record.index},
-                       {field::kStatus, record.status == ValueRecord::Status::Done ? "done" : "pending"}};
+    j = nlohmann::json{{field::kIndex, record.index}, {field::kStatus, statusText(record.status)}};
     if (record.status == ValueRecord::Status::Done && record.value) {
         j[field::kDigits] = record.value->size();
         j[field::kValue] = *record.value;
     }
+    if (record.status == ValueRecord::Status::Failed)
+        j[field::kError] = record.error.value_or("");
 }
 
 void from_json(const nlohmann::json &j, ValueRecord &record)
 {
     record.index = j.at(field::kIndex).get<Index>();
     const auto status = j.at(field::kStatus).get<std::string>();
+    record.value.reset();
+    record.error.reset();
     if (status == "done") {
         record.status = ValueRecord::Status::Done;
         record.value = j.at(field::kValue).get<std::string>();
     } else if (status == "pending") {
         record.status = ValueRecord::Status::Pending;
-        record.value.reset();
+    } else if (status == "failed") {
+        record.status = ValueRecord::Status::Failed;
+        record.error = j.at(field::kError).get<std::string>();
     } else {
         throw std::invalid_argument("unknown status: " + status);
     }

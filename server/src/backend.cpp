@@ -122,9 +122,11 @@ bool LiveBackend::isSubmitted(Index index)
     return withPg([&](PgStore &pg) { return pg.contains(index); });
 }
 
-jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId)
+jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId, bool listed)
 {
-    return withRedis(m_config, [&](redis::Connection &redis) { return jobs::submit(redis, index, requestId); });
+    return withRedis(m_config, [&](redis::Connection &redis) {
+        return jobs::submit(redis, index, requestId, jobs::Requeue::None, listed);
+    });
 }
 
 std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<Index> &indexes)
@@ -159,7 +161,8 @@ QueueStats LiveBackend::queueStats()
                                          {"XLEN", keys::kJobsStream},
                                          {"XLEN", keys::kDeadStream},
                                          {"XPENDING", keys::kJobsStream, keys::kWorkersGroup},
-                                         {"XINFO", "GROUPS", keys::kJobsStream}});
+                                         {"XINFO", "GROUPS", keys::kJobsStream},
+                                         {"HLEN", keys::kFailedHash}});
     });
     QueueStats stats;
     const auto &hash = *replies[0];
@@ -168,6 +171,7 @@ QueueStats LiveBackend::queueStats()
             std::string(redis::text(redis::element(hash, i + 1)));
     stats.streamLength = redis::integer(*replies[1]);
     stats.deadLetters = redis::integer(*replies[2]);
+    stats.failedIndexes = redis::integer(*replies[5]);
     // Before a worker has created the group, XPENDING and XINFO answer with errors: nothing pending.
     if (!redis::isError(*replies[3]))
         stats.pending = redis::integer(redis::element(*replies[3], 0));

@@ -183,8 +183,7 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         bool redisUp = true;
         try {
             const auto queue = backend.queueStats();
-            Metrics::renderQueue(out, queue.workerStats, queue.streamLength, queue.pending, queue.lag,
-                                 queue.deadLetters);
+            Metrics::renderQueue(out, queue);
         } catch (const UnavailableError &) {
             redisUp = false;
         }
@@ -246,9 +245,12 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         // Postgres first: once it has the index, the reconciler can always rebuild the job.
         // Each change drops the cached lists at once, before anything else can fail: the
         // client's next poll must list the index, even if this request ends in a 503.
-        if (backend.recordSubmission(index) && cache != nullptr)
+        const bool listed = backend.recordSubmission(index);
+        if (listed && cache != nullptr)
             cache->invalidate();
-        if (backend.enqueue(index, requestId(req)) == jobs::SubmitOutcome::Queued) {
+        // A new index in the list is announced to the other servers' caches by the submit
+        // script (fib:invalidate), with or without a job.
+        if (backend.enqueue(index, requestId(req), listed) == jobs::SubmitOutcome::Queued) {
             if (cache != nullptr)
                 cache->invalidate();
             metrics.recordJobQueued();
@@ -259,10 +261,16 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     http.Get(R"(/values/([^/]+))", [&backend, &config](const httplib::Request &req, httplib::Response &res) {
         const Index index = parseIndex(std::string_view(req.matches[1].str()), config.maxIndex);
         auto stored = backend.value(index);
-        ValueRecord record{index, ValueRecord::Status::Pending, std::nullopt};
+        ValueRecord record;
+        record.index = index;
         if (stored && *stored != keys::kPendingValue) {
-            record.status = ValueRecord::Status::Done;
-            record.value = std::move(*stored);
+            if (auto reason = jobs::failureReason(*stored)) {
+                record.status = ValueRecord::Status::Failed;
+                record.error = std::move(reason);
+            } else {
+                record.status = ValueRecord::Status::Done;
+                record.value = std::move(*stored);
+            }
         } else if (!stored && !backend.isSubmitted(index)) {
             throw NotFoundError("Not submitted", "index " + indexText(index) +
                                                      " has not been submitted; POST it to /values first");

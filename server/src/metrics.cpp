@@ -114,9 +114,9 @@ unsigned long long counterOf(const std::map<std::string, std::string> &stats, co
 
 } // namespace
 
-void Metrics::renderQueue(std::string &out, const std::map<std::string, std::string> &workerStats,
-                          long long streamLength, long long pending, long long lag, long long deadLetters)
+void Metrics::renderQueue(std::string &out, const QueueStats &queue)
 {
+    const auto &workerStats = queue.workerStats;
     const auto counter = [&](const char *name, const char *help, const char *field) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
                std::to_string(counterOf(workerStats, field)) + "\n";
@@ -130,10 +130,12 @@ void Metrics::renderQueue(std::string &out, const std::map<std::string, std::str
             keys::kStatDeadLettered);
     counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.", keys::kStatClaimed);
     counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.", keys::kStatReconciled);
-    gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).", streamLength);
-    gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.", pending);
-    gauge("fib_stream_lag", "Entries not yet delivered to any worker.", lag);
-    gauge("fib_dead_letters", "Entries on the dead-letter stream.", deadLetters);
+    gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).", queue.streamLength);
+    gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.", queue.pending);
+    gauge("fib_stream_lag", "Entries not yet delivered to any worker.", queue.lag);
+    gauge("fib_dead_letters", "Entries on the dead-letter stream.", queue.deadLetters);
+    gauge("fib_failed_indexes", "Indexes shown as failed: their job was dead-lettered and not retried yet.",
+          queue.failedIndexes);
 
     std::array<unsigned long long, keys::kDurationBuckets.size() + 1> counts{};
     for (std::size_t i = 0; i < counts.size(); ++i)

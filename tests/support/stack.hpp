@@ -21,6 +21,10 @@
 
 namespace fib::test {
 
+// A sample of a fib-server's /metrics, by its name and labels as printed
+// (`fib_list_cache_requests_total{result="hit"}`), or -1 if it does not answer or lacks it.
+long long metricOf(httplib::Client &server, const std::string &sample);
+
 class Stack {
 public:
     // Reads the ports that scripts/stack saved in $FIB_TEST_STACK_DIR/ports.env.
@@ -50,16 +54,20 @@ public:
     // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if absent.
     long long workerStat(const char *name) const;
 
-    // The stack's fib-server's fib_list_cache_invalidations_total, or -1 if it does not answer.
-    long long listCacheInvalidations() const;
+    // metricOf() the stack's fib-server.
+    long long metric(const std::string &sample) const { return metricOf(*api(), sample); }
+    long long listCacheInvalidations() const { return metric("fib_list_cache_invalidations_total"); }
 
-    // Empties Redis and the values table, so each test starts from nothing.
-    void reset() const;
+    // Empties Redis and the values table, so each test starts from nothing, and waits until the
+    // stack's fib-server has dropped its cached lists. False (with a warning) if it never does.
+    [[nodiscard]] bool reset() const;
 
     // deploy/postgres/roles.sql on this stack's database, as scripts/stack runs it (psql, as the
     // superuser unless `asRole` says otherwise); and `fib-server --migrate` as `role`. Both return the exit code and fill `output`.
     int applyRoles(QString *output, const std::string &asRole = "postgres") const;
     int migrate(const std::string &role, QString *output) const;
+    // fib-worker with `arguments` (a one-shot command such as --retry-dead) against this stack.
+    int runWorker(const QStringList &arguments, QString *output) const;
 
     // The environment for a fib-worker or fib-server aimed at this stack.
     QProcessEnvironment environment() const;
@@ -98,6 +106,10 @@ private:
     QProcess m_process;
     QString m_logPath;
 };
+
+// This process's environment without the caller's FIB_*, REDIS_* and PG* settings: what the
+// tests start is configured by the tests alone.
+QProcessEnvironment cleanEnvironment();
 
 // A loopback port that was free a moment ago.
 int freePort();

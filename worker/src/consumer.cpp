@@ -48,6 +48,26 @@ std::vector<Entry> parseEntries(const redisReply &list)
     return entries;
 }
 
+// Moves a job entry to the dead-letter stream, and shows its index as failed unless a value is
+// known by now (a duplicate entry may fail where another was computed).
+// KEYS: dead stream, jobs stream, stats hash, values hash, brief hash, failed hash.
+// ARGV: group, entry id, stats field, index ('' for an entry without a valid one), pending text,
+// failed text, reason, changed channel, the live event, then the dead entry's field pairs.
+constexpr std::string_view kDeadLetterScript = R"lua(
+redis.call('XADD', KEYS[1], '*', unpack(ARGV, 10))
+redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])
+redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+if ARGV[4] == '' then return 0 end
+local brief = redis.call('HGET', KEYS[5], ARGV[4])
+if brief and brief ~= ARGV[5] then return 0 end
+redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
+redis.call('HSET', KEYS[5], ARGV[4], ARGV[6])
+redis.call('HSET', KEYS[6], ARGV[4], ARGV[7])
+redis.call('PUBLISH', ARGV[8], ARGV[9])
+return 1
+)lua";
+
 // EXEC ran, and none of the commands in it failed (a MULTI applies the others regardless).
 bool committedCleanly(const redisReply &exec)
 {
@@ -127,8 +147,37 @@ void Consumer::drainOwnPending()
         const auto entries = read("0", kReadCount, false);
         if (entries.empty())
             return;
-        handle(entries);
+        // Each read of its own pending entries counts as one more delivery (Redis raises the
+        // count), so a job that kills its worker is dead-lettered after FIB_MAX_DELIVERIES
+        // attempts, whether the worker comes back under the same name or another claims it.
+        const std::string countText = std::to_string(entries.size());
+        const auto pending = m_redis->checked({"XPENDING", keys::kJobsStream, keys::kWorkersGroup, entries.front().id,
+                                               entries.back().id, countText, m_config.workerName});
+        std::map<std::string, long long, std::less<>> deliveries;
+        for (std::size_t i = 0; i < redis::size(*pending); ++i) {
+            const auto &row = redis::element(*pending, i); // [id, consumer, idle ms, deliveries]
+            deliveries[std::string(redis::text(redis::element(row, 0)))] = redis::integer(redis::element(row, 3));
+        }
+        std::vector<long long> attempts;
+        attempts.reserve(entries.size());
+        for (const auto &entry : entries) {
+            const auto it = deliveries.find(entry.id);
+            attempts.push_back(it != deliveries.end() ? it->second : 1);
+        }
+        handleRedelivered(entries, attempts);
     }
+}
+
+void Consumer::handleRedelivered(const std::vector<Entry> &entries, const std::vector<long long> &attempts)
+{
+    std::vector<Entry> again;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (attempts[i] > m_config.maxDeliveries)
+            deadLetter(entries[i], "delivered " + std::to_string(attempts[i] - 1) + " times without completing");
+        else
+            again.push_back(entries[i]);
+    }
+    handle(again);
 }
 
 void Consumer::claimIdle()
@@ -151,10 +200,7 @@ void Consumer::claimIdle()
         }
         m_redis->checked({"HINCRBY", keys::kWorkerStatsHash, keys::kStatClaimed, "1"});
         log::info("claimed", {{"stream_id", id}, {"from", owner}, {"deliveries", deliveries + 1}});
-        if (deliveries >= m_config.maxDeliveries)
-            deadLetter(entries.front(), "delivered " + std::to_string(deliveries) + " times without completing");
-        else
-            handle(entries);
+        handleRedelivered(entries, {deliveries + 1});
     }
 }
 
@@ -177,20 +223,22 @@ void Consumer::reconcileIfDue()
 
 void Consumer::deadLetter(const Entry &entry, const std::string &reason)
 {
-    redis::Args add{"XADD", keys::kDeadStream, "*", "id", entry.id, "reason", reason};
+    const auto checked = validateJob(entry.fields, m_config.maxIndex);
+    const Index *index = std::get_if<Index>(&checked);
+    const std::string indexString = index != nullptr ? indexText(*index) : std::string();
+    const std::string failed = jobs::failedText(reason);
+    const std::string event = index != nullptr ? nlohmann::json(ComputedEvent{*index, failed}).dump() : std::string();
+    redis::Args args{"EVAL", kDeadLetterScript, "6", keys::kDeadStream, keys::kJobsStream, keys::kWorkerStatsHash,
+                     keys::kValuesHash, keys::kBriefHash, keys::kFailedHash, keys::kWorkersGroup, entry.id,
+                     keys::kStatDeadLettered, indexString, keys::kPendingValue, failed, reason,
+                     keys::kChangedChannel, event, "id", entry.id, "reason", reason};
     for (const auto &[name, value] : entry.fields) {
-        add.emplace_back(name);
-        add.emplace_back(value);
+        args.emplace_back(name);
+        args.emplace_back(value);
     }
-    const auto replies = m_redis->pipeline({{"MULTI"},
-                                            add,
-                                            {"XACK", keys::kJobsStream, keys::kWorkersGroup, entry.id},
-                                            {"XDEL", keys::kJobsStream, entry.id},
-                                            {"HINCRBY", keys::kWorkerStatsHash, keys::kStatDeadLettered, "1"},
-                                            {"EXEC"}});
-    if (!committedCleanly(*replies.back()))
-        throw UnavailableError("Redis failed", "dead-lettering " + entry.id + " did not commit");
-    log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}});
+    const bool marked = redis::integer(*m_redis->checked(args)) == 1;
+    log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}, {"index", indexString},
+                                {"marked_failed", marked}});
 }
 
 void Consumer::handle(const std::vector<Entry> &entries)
@@ -224,7 +272,7 @@ void Consumer::handle(const std::vector<Entry> &entries)
     std::unordered_set<Index> seen;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         // The same index twice in one batch (the reconciler may queue a duplicate): computed once.
-        jobs[i].known = jobs::isComputed(briefs[i]) || !seen.insert(jobs[i].index).second;
+        jobs[i].known = jobs::isSettled(briefs[i]) || !seen.insert(jobs[i].index).second;
     }
 
     // Results are committed together, but never held back long: a batch of small jobs costs three
@@ -247,7 +295,7 @@ void Consumer::handle(const std::vector<Entry> &entries)
         // The batch's HMGET may be old by now: another worker may have claimed and stored a job
         // that waited here behind long ones. Before a long computation, look again.
         if (!job.known && job.index >= kLargeIndex && i > 0) {
-            job.known = jobs::isComputed(jobs::briefs(*m_redis, {job.index}).front());
+            job.known = jobs::isSettled(jobs::briefs(*m_redis, {job.index}).front());
         }
         const auto started = Clock::now();
         if (!job.known)

@@ -10,16 +10,22 @@
 #include "fib/stop_signals.hpp"
 #include "fib/version.hpp"
 #include "fib/worker/consumer.hpp"
+#include "fib/worker/dead_letters.hpp"
 
 int main(int argc, char **argv)
 {
     CLI::App app{"fib-worker: computes Fibonacci jobs from the Redis stream (configured by environment variables; "
                  "see README)"};
     app.set_version_flag("--version", std::string("fib-worker ") + fib::kVersion);
+    bool retryDead = false;
+    app.add_flag("--retry-dead", retryDead,
+                 "Queue every dead-lettered job again (its index leaves the failed state), then exit");
     CLI11_PARSE(app, argc, argv);
 
     try {
         const auto config = fib::Config::fromEnvironment();
+        if (retryDead)
+            return fib::worker::retryDeadLettersCommand(config);
         std::atomic<bool> stopping{false};
         fib::StopSignals signals; // before any thread starts: they inherit the blocked signals
         signals.start([&](int signal) {

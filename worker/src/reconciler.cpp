@@ -39,10 +39,10 @@ std::size_t Reconciler::run(redis::Connection &redis)
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto &brief = briefs[i];
             const bool lost = !brief;
-            const bool stuck = brief && !jobs::isComputed(brief) && streamEmpty;
+            const bool stuck = brief && !jobs::isSettled(brief) && streamEmpty;
             if (!lost && !stuck)
                 continue;
-            if (jobs::submit(redis, rows[i], "reconciler", stuck) == jobs::SubmitOutcome::Queued)
+            if (jobs::submit(redis, rows[i], "reconciler", stuck ? jobs::Requeue::Pending : jobs::Requeue::None) == jobs::SubmitOutcome::Queued)
                 ++queued;
         }
         if (rows.size() < kBatch)

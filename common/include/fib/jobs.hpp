@@ -19,16 +19,27 @@ enum class SubmitOutcome {
     Done,    // the value is known; nothing added
 };
 
+enum class Requeue {
+    None,    // a submission: a job only for an index Redis knows nothing of
+    Pending, // the reconciler's repair: an index still pending gets a new job too
+    Failed,  // an operator's retry: an index whose job failed gets a new job
+};
+
 // Atomically (one Lua script): if the index has no value, mark it pending and XADD a job.
-// With requeuePending, an index still pending gets a new job too (the reconciler's repair).
+// `listed` says PostgreSQL has just recorded the index for the first time: the servers' cached
+// lists are then told to drop (fib:invalidate), even when no job is added.
 SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId,
-                     bool requeuePending = false);
+                     Requeue requeue = Requeue::None, bool listed = false);
 
 // The brief of each index, in one HMGET: the value as lists show it, keys::kPendingValue, or
 // nullopt when Redis has nothing for it.
 std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes);
 
-// A brief that is a computed value (neither absent nor pending).
-bool isComputed(const std::optional<std::string> &brief);
+// A brief that needs no job: a computed value, or a failure (keys::kFailedPrefix...), which only
+// an operator's retry queues again.
+bool isSettled(const std::optional<std::string> &brief);
+// The text shown instead of the value of an index whose job failed, and its reason back.
+std::string failedText(std::string_view reason);
+std::optional<std::string> failureReason(std::string_view brief);
 
 } // namespace fib::jobs

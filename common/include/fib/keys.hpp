@@ -18,6 +18,10 @@ inline constexpr std::string_view kBriefHash = "fib:brief";
 inline constexpr std::string_view kJobsStream = "fib:jobs";
 inline constexpr std::string_view kWorkersGroup = "workers";
 inline constexpr std::string_view kDeadStream = "fib:dead";
+// Hash index -> why its job was dead-lettered (it failed FIB_MAX_DELIVERIES times). While an index
+// is here, the values and brief hashes hold kFailedPrefix + the reason instead of a value, no job
+// is queued for it again, and `fib-worker --retry-dead` queues it again.
+inline constexpr std::string_view kFailedHash = "fib:failed";
 // Pub/sub channel: "index N is computed". Only a hint for live clients; losing one is harmless.
 inline constexpr std::string_view kChangedChannel = "fib:changed";
 // Pub/sub channel: "the list of indexes or a value changed" (a job was queued), for the servers'
@@ -55,6 +59,9 @@ inline constexpr std::string_view kJobRequestField = "req";
 
 // The value shown while an index waits for the worker (the original's text).
 inline constexpr std::string_view kPendingValue = "Nothing yet!";
+// The start of the text shown instead of a value for an index whose job failed: readable as it
+// is by the original's page, and never the start of a number.
+inline constexpr std::string_view kFailedPrefix = "Failed: ";
 
 // The PostgreSQL role the services log in as, granted its privileges by the schema migration
 // (deploy/postgres/roles.sql creates it, and its owner fib_owner).

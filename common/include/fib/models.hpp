@@ -20,6 +20,7 @@ inline constexpr const char *kWorking = "working";
 inline constexpr const char *kStatus = "status";
 inline constexpr const char *kValue = "value";
 inline constexpr const char *kDigits = "digits";
+inline constexpr const char *kError = "error";
 } // namespace field
 
 // Values longer than this are summarised in lists (decisions.md §3).
@@ -32,10 +33,11 @@ std::string briefValue(const std::string &digits);
 
 // GET /values/{n}.
 struct ValueRecord {
-    enum class Status { Pending, Done };
+    enum class Status { Pending, Done, Failed };
     Index index = 0;
     Status status = Status::Pending;
     std::optional<std::string> value; // set when Done
+    std::optional<std::string> error; // why, when Failed
 };
 void to_json(nlohmann::json &j, const ValueRecord &record);
 void from_json(const nlohmann::json &j, ValueRecord &record);

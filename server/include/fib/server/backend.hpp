@@ -16,18 +16,10 @@
 #include "fib/jobs.hpp"
 #include "fib/pg_store.hpp"
 #include "fib/server/group_commit.hpp"
+#include "fib/server/metrics.hpp"
 #include "fib/server/pool.hpp"
 
 namespace fib::server {
-
-// The queue's figures for /metrics.
-struct QueueStats {
-    std::map<std::string, std::string> workerStats; // the fib:stats hash
-    long long streamLength = 0;
-    long long pending = 0;
-    long long lag = 0;
-    long long deadLetters = 0;
-};
 
 class Backend {
 public:
@@ -37,7 +29,9 @@ public:
     virtual std::vector<Index> indexes(std::optional<Index> after, std::size_t limit) = 0;
     virtual bool isSubmitted(Index index) = 0;
     // Redis: the queue and the values.
-    virtual jobs::SubmitOutcome enqueue(Index index, std::string_view requestId) = 0;
+    // `listed`: PostgreSQL has just recorded the index for the first time (every server's cached
+    // lists must drop, even when no job is queued).
+    virtual jobs::SubmitOutcome enqueue(Index index, std::string_view requestId, bool listed) = 0;
     // The brief value (digits or summary) of each index; nullopt where Redis has none.
     virtual std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) = 0;
     // The full value, the pending text, or nullopt.
@@ -56,7 +50,7 @@ public:
     bool recordSubmission(Index index) override;
     std::vector<Index> indexes(std::optional<Index> after, std::size_t limit) override;
     bool isSubmitted(Index index) override;
-    jobs::SubmitOutcome enqueue(Index index, std::string_view requestId) override;
+    jobs::SubmitOutcome enqueue(Index index, std::string_view requestId, bool listed) override;
     std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) override;
     std::optional<std::string> value(Index index) override;
     void checkReady() override;

@@ -29,6 +29,16 @@ private:
     double m_sum = 0;
 };
 
+// The queue's figures, read from Redis at scrape time.
+struct QueueStats {
+    std::map<std::string, std::string> workerStats; // the fib:stats hash
+    long long streamLength = 0;
+    long long pending = 0;
+    long long lag = 0;
+    long long deadLetters = 0;
+    long long failedIndexes = 0; // the fib:failed hash
+};
+
 class Metrics {
 public:
     // The route a path belongs to, so labels stay few whatever clients send.
@@ -40,8 +50,7 @@ public:
     // Appends this process's metrics.
     void render(std::string &out) const;
     // Appends the queue's figures: the worker counters (HGETALL fib:stats) and the stream's.
-    static void renderQueue(std::string &out, const std::map<std::string, std::string> &workerStats,
-                            long long streamLength, long long pending, long long lag, long long deadLetters);
+    static void renderQueue(std::string &out, const QueueStats &queue);
 
 private:
     mutable std::mutex m_mutex;
