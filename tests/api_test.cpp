@@ -436,6 +436,34 @@ private slots:
         poller.join();
     }
 
+    void aSubmissionDropsEveryServersCachedList()
+    {
+        // Two fib-server processes on one Redis and PostgreSQL (Beanstalk runs one per instance):
+        // a POST on one drops the other's cached list as soon as the notice arrives, both for an
+        // index that gets a job and for one whose value Redis already holds (no job then).
+        fib::test::ServerProcess other(*m_stack);
+        QVERIFY(other.waitUntilLive());
+        const auto client = other.client();
+        const std::string hits = R"(fib_list_cache_requests_total{result="hit"})";
+        const auto listedByOther = [&](const std::string &index) {
+            const auto res = client->Get("/values/current");
+            return res && res->status == 200 && json::parse(res->body).contains(index);
+        };
+        auto redis = m_stack->redis();
+        redis->checked({"HSET", fib::keys::kValuesHash, "62", "4052739537881"});
+        redis->checked({"HSET", fib::keys::kBriefHash, "62", "4052739537881"});
+        for (const std::string index : {"61", "62"}) {
+            // The other server's page is cached (its listener is subscribed once a read hits).
+            const auto hitsBefore = fib::test::metricOf(*client, hits);
+            QTRY_VERIFY_WITH_TIMEOUT(!listedByOther(index) && fib::test::metricOf(*client, hits) > hitsBefore, 10000);
+            const auto invalidations = fib::test::metricOf(*client, "fib_list_cache_invalidations_total");
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                fib::test::metricOf(*client, "fib_list_cache_invalidations_total") > invalidations, 10000);
+            QVERIFY2(listedByOther(index), index.c_str());
+        }
+    }
+
     void liveEventsReplayAfterLastEventId()
     {
         std::string firstId;

@@ -134,8 +134,12 @@ private slots:
         QCOMPARE(correctValues(2000, 1000), 1000);
         QTest::qWait(500);
         QCOMPARE(computedCount(), 1000LL); // none twice
-        QVERIFY(a.log().count(QStringLiteral("\"msg\":\"computed\"")) > 0);
-        QVERIFY(b.log().count(QStringLiteral("\"msg\":\"computed\"")) > 0);
+        // Every job computed by exactly one of the two. How they shared them depends on which
+        // was scheduled first (one may drain a whole backlog on a busy machine): reported only.
+        const auto byA = a.log().count(QStringLiteral("\"msg\":\"computed\""));
+        const auto byB = b.log().count(QStringLiteral("\"msg\":\"computed\""));
+        qInfo("two workers: %lld and %lld jobs", static_cast<long long>(byA), static_cast<long long>(byB));
+        QCOMPARE(byA + byB, 1000);
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
     }
