@@ -11,6 +11,7 @@
 #include "fib/errors.hpp"
 #include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
+#include "pg_proxy.hpp"
 #include "stack.hpp"
 
 using fib::test::postIndex;
@@ -210,6 +211,37 @@ private slots:
         QVERIFY(computed >= kJobs);
         QVERIFY(a->terminate());
         QVERIFY(b->terminate());
+    }
+
+    void aSubmissionIsCountedOnceWhenTheCommitReplyIsLost()
+    {
+        // fib-server reaches PostgreSQL through a proxy that loses the reply to one commit: the
+        // row is written, the connection dies, and the server cannot tell from that session.
+        fib::test::PgCommitDropper proxy(m_stack->pgPort());
+        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("PGPORT"), QString::number(proxy.port())},
+                                                   {QStringLiteral("PGSSLMODE"), QStringLiteral("disable")},
+                                                   {QStringLiteral("PGGSSENCMODE"), QStringLiteral("disable")}});
+        QVERIFY(server.waitUntilLive());
+        const auto client = server.client();
+        const std::string count = "SELECT times_requested FROM \"values\" WHERE number = 91";
+        QCOMPARE(postIndex(*client, R"({"index": 91})", "")->status, 200);
+        QCOMPARE(m_stack->sql(count), std::string("1"));
+
+        proxy.arm();
+        const auto res = postIndex(*client, R"({"index": 91})", "");
+        QCOMPARE(proxy.dropped(), 1);
+        QVERIFY(res);
+        // Stored once: the server asked another session what became of the transaction.
+        QCOMPARE(res->status, 200);
+        QCOMPARE(m_stack->sql(count), std::string("2"));
+
+        // And a new index whose commit reply is lost is listed once, and queued.
+        proxy.arm();
+        QCOMPARE(postIndex(*client, R"({"index": 92})", "")->status, 200);
+        QCOMPARE(proxy.dropped(), 2);
+        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 92"), std::string("1"));
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("2"));
+        QCOMPARE(fib::redis::integer(*redis()->checked({"XLEN", fib::keys::kJobsStream})), 2LL);
     }
 
     void sigtermLetsInFlightRequestsFinish()

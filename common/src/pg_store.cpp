@@ -45,6 +45,7 @@ auto PgStore::guarded(const char *what, F &&body)
 constexpr const char *kRecordSubmissions = "fib_record_submissions";
 constexpr const char *kListIndexes = "fib_list_indexes";
 constexpr const char *kHasIndex = "fib_has_index";
+constexpr const char *kTransactionStatus = "fib_transaction_status";
 
 PgStore::PgStore(const std::string &conninfo)
 {
@@ -59,10 +60,11 @@ PgStore::PgStore(const std::string &conninfo)
                               " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
                               " ON CONFLICT (number) DO UPDATE"
                               " SET times_requested = \"values\".times_requested + excluded.times_requested"
-                              " RETURNING number, (xmax = 0)");
+                              " RETURNING number, (xmax = 0), txid_current()");
         m_connection->prepare(kListIndexes,
                               "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
         m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
+        m_connection->prepare(kTransactionStatus, "SELECT txid_status($1)");
     } catch (const std::exception &e) {
         throw UnavailableError("Database unavailable", std::string("cannot connect to PostgreSQL: ") + e.what());
     }
@@ -155,13 +157,22 @@ std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
             array += indexText(index);
         }
         array += '}';
-        // Autocommit, one statement: the row locks are held only while the server runs it, never
-        // across a client round trip, and the batch shares one synchronous commit.
-        pqxx::nontransaction tx(*m_connection);
+        // One statement in a transaction of its own, so its id is known before COMMIT is sent: if
+        // the connection is lost while committing, the caller asks another session whether it
+        // was stored instead of writing it again (which would count every request twice). The
+        // batch shares one synchronous commit.
+        pqxx::work tx(*m_connection);
         const auto result = tx.exec_prepared(kRecordSubmissions, array);
         std::unordered_map<Index, bool> inserted;
         for (const auto &row : result)
             inserted[row[0].as<Index>()] = row[1].as<bool>();
+        const long long transactionId = result.empty() ? 0 : result[0][2].as<long long>();
+        try {
+            tx.commit();
+        } catch (const pqxx::in_doubt_error &e) {
+            m_broken = true;
+            throw CommitInDoubtError(std::string("recording submissions: ") + e.what(), transactionId);
+        }
         std::vector<bool> out;
         out.reserve(indexes.size());
         for (const auto index : indexes)
@@ -193,6 +204,22 @@ bool PgStore::contains(Index index)
     return guarded("looking up an index", [&] {
         pqxx::nontransaction tx(*m_connection);
         return !tx.exec_prepared(kHasIndex, static_cast<long long>(index)).empty();
+    });
+}
+
+PgStore::Outcome PgStore::outcome(long long transactionId)
+{
+    return guarded("checking a transaction", [&] {
+        pqxx::nontransaction tx(*m_connection);
+        const auto row = tx.exec_prepared1(kTransactionStatus, transactionId);
+        if (row[0].is_null())
+            return Outcome::Unknown; // too old to tell: not the case for a lost commit
+        const std::string status = row[0].c_str();
+        if (status == "committed")
+            return Outcome::Committed;
+        if (status == "aborted")
+            return Outcome::Aborted;
+        return Outcome::Unknown; // in progress: the lost session's backend has not finished yet
     });
 }
 

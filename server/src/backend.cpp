@@ -1,6 +1,7 @@
 #include "fib/server/backend.hpp"
 
 #include <memory>
+#include <thread>
 
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
@@ -55,6 +56,8 @@ auto LiveBackend::withPg(F &&body)
         auto lease = m_pg.acquire();
         try {
             return body(*lease);
+        } catch (const CommitInDoubtError &) {
+            throw; // the work may be done: never simply repeated (see writeSubmissions)
         } catch (const UnavailableError &) {
             if (attempt > 0 || !lease->broken())
                 throw;
@@ -77,9 +80,8 @@ LiveBackend::LiveBackend(Config config)
                return store;
            },
            kPoolWait),
-      m_submissions([this](const std::vector<Index> &indexes) {
-          return withPg([&](PgStore &pg) { return pg.recordSubmissions(indexes); });
-      }, kMaxSubmissionBatch)
+      m_submissions([this](const std::vector<Index> &indexes) { return writeSubmissions(indexes); },
+                    kMaxSubmissionBatch)
 {
 }
 
@@ -99,6 +101,35 @@ int migrateSchema(const Config &config)
     } catch (const UnavailableError &e) {
         log::error("cannot migrate the schema", {{"error", e.what()}});
         return 1;
+    }
+}
+
+std::vector<bool> LiveBackend::writeSubmissions(const std::vector<Index> &indexes)
+{
+    try {
+        return withPg([&](PgStore &pg) { return pg.recordSubmissions(indexes); });
+    } catch (const CommitInDoubtError &e) {
+        // The connection died while committing. Writing again could count every request twice,
+        // so another session asks what became of the transaction; its backend may take a moment
+        // to notice the lost client and finish.
+        for (int check = 0; check < kInDoubtChecks; ++check) {
+            switch (withPg([&](PgStore &pg) { return pg.outcome(e.transactionId()); })) {
+            case PgStore::Outcome::Committed:
+                log::warn("commit reply lost; the submissions were stored", {{"xid", e.transactionId()}});
+                // Which rows were new is not known: report all as new, so every cache drops.
+                return std::vector<bool>(indexes.size(), true);
+            case PgStore::Outcome::Aborted:
+                log::warn("commit reply lost; the submissions were not stored, writing them again",
+                          {{"xid", e.transactionId()}});
+                return withPg([&](PgStore &pg) { return pg.recordSubmissions(indexes); });
+            case PgStore::Outcome::Unknown:
+                std::this_thread::sleep_for(kInDoubtPause);
+                break;
+            }
+        }
+        throw UnavailableError("Database unavailable",
+                               "the connection to PostgreSQL was lost while committing, and whether the "
+                               "submission was stored is not known yet");
     }
 }
 

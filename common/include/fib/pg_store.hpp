@@ -7,9 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "fib/errors.hpp"
 #include "fib/index.hpp"
 
 namespace fib {
+
+// The connection was lost while COMMIT was on its way: the transaction may have been stored or
+// not. Another session can tell which (PgStore::outcome).
+class CommitInDoubtError : public UnavailableError {
+public:
+    CommitInDoubtError(const std::string &detail, long long transactionId)
+        : UnavailableError("Database unavailable", detail), m_transactionId(transactionId) {}
+    long long transactionId() const noexcept { return m_transactionId; }
+
+private:
+    long long m_transactionId;
+};
 
 class PgStore {
 public:
@@ -32,7 +45,12 @@ public:
 
     // Records submissions in one statement and commit: the first of an index inserts its row,
     // later ones count. For each index given (repeats allowed), whether its row is new.
+    // Throws CommitInDoubtError when the connection is lost while committing.
     std::vector<bool> recordSubmissions(const std::vector<Index> &indexes);
+    // What became of a transaction of another (lost) session: committed, rolled back, or still
+    // unknown (its backend has not finished yet).
+    enum class Outcome { Committed, Aborted, Unknown };
+    Outcome outcome(long long transactionId);
     // Indexes in ascending order, strictly after `after` when given.
     std::vector<Index> indexes(std::optional<Index> after, std::size_t limit);
     bool contains(Index index);

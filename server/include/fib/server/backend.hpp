@@ -4,6 +4,7 @@
 // connections shared by the server threads, and one Redis connection per thread.
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -64,6 +65,10 @@ public:
 private:
     template <typename F>
     auto withPg(F &&body);
+    // GroupCommit's writer: each submission counted once, also when a commit's reply is lost.
+    std::vector<bool> writeSubmissions(const std::vector<Index> &indexes);
+    static constexpr int kInDoubtChecks = 100;
+    static constexpr std::chrono::milliseconds kInDoubtPause{20};
 
     Config m_config;
     std::atomic<bool> m_schemaReady{false};
