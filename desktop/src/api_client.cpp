@@ -340,6 +340,8 @@ void ApiClient::fetchFullValue(Index index)
             const auto record = parseBody(reply).get<ValueRecord>();
             if (record.status == ValueRecord::Status::Done && record.value)
                 emit fullValueReceived(FullValue{index, text(*record.value)});
+            else if (record.status == ValueRecord::Status::Failed)
+                emit fullValueFailed(index, ApiError{ApiError::Kind::JobFailed, 200, {}, text(record.error.value_or(""))});
             else
                 emit fullValuePending(index);
         } catch (const std::exception &e) {

@@ -11,6 +11,8 @@ QString ApiError::message() const
         return detail.isEmpty() ? tr("Cannot reach the server.") : tr("Cannot reach the server: %1").arg(detail);
     case Kind::Protocol:
         return tr("The server sent an answer this app does not understand: %1").arg(detail);
+    case Kind::JobFailed:
+        return tr("The calculation failed on the server (%1). The server's operator can retry it.").arg(detail);
     case Kind::Http:
         break;
     }

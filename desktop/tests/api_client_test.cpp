@@ -239,6 +239,9 @@ private slots:
         });
         m_server->route("GET", QStringLiteral("/api/values/11"),
                         [](const FakeRequest &) { return FakeResponse::json(R"({"index":11,"status":"pending"})"); });
+        m_server->route("GET", QStringLiteral("/api/values/13"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"index":13,"status":"failed","error":"delivered 5 times without completing"})");
+        });
         QSignalSpy received(m_api.get(), &ApiClient::fullValueReceived);
         QSignalSpy pending(m_api.get(), &ApiClient::fullValuePending);
         QSignalSpy failed(m_api.get(), &ApiClient::fullValueFailed);
@@ -251,6 +254,15 @@ private slots:
         QCOMPARE(received.first().at(0).value<FullValue>().digits, QStringLiteral("55"));
         QCOMPARE(pending.first().at(0).value<fib::Index>(), fib::Index{11});
         QCOMPARE(failed.first().at(1).value<ApiError>().status, 404);
+
+        // A failed job is reported as such, with its reason, not as "not calculated yet".
+        m_api->fetchFullValue(13);
+        QTRY_COMPARE(failed.count(), 2);
+        const auto jobFailed = failed.at(1).at(1).value<ApiError>();
+        QCOMPARE(failed.at(1).at(0).value<fib::Index>(), fib::Index{13});
+        QCOMPARE(jobFailed.kind, ApiError::Kind::JobFailed);
+        QVERIFY(jobFailed.message().contains(QStringLiteral("delivered 5 times without completing")));
+        QCOMPARE(pending.count(), 1);
     }
 
     void apiUrls()

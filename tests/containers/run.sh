@@ -407,7 +407,7 @@ api_roundtrip() {
     body=$(http -o /dev/null -w '%{http_code}' "$base/nope")
     [[ $body == 404 ]] || { echo "GET /nope -> $body, not 404"; return 1; }
     # The worker container's log shows the job.
-    pm logs "$RUN_ID-worker" 2>&1 | grep -q '"msg":"computed"' || { echo "worker log has no 'computed'"; return 1; }
+    log_has "$RUN_ID-worker" '"msg":"computed"' || { echo "worker log has no 'computed'"; return 1; }
 }
 
 # nginx's default port 80 as www-data, in a network namespace of its own (nothing on the host).
@@ -421,6 +421,20 @@ nginx_port_80() {
     [[ $out == *' 502 '* ]] || { echo "expected 502 from an absent upstream, got: $out"; return 1; }
     stop_one "$name"
     echo "nginx listens on port 80 as uid 33 (file capability), answers problem+json 502 without an upstream"
+}
+
+# log_has NAME PATTERN: the container's log has a line matching PATTERN (grep -E), waiting up to
+# 30 s for it: podman may store the last lines a moment after the container has exited. The log is
+# read whole before grep sees it (a `podman logs | grep -q` pipeline fails under pipefail when grep
+# stops reading early).
+log_has() {
+    local name=$1 pattern=$2 logs i
+    for ((i = 0; i < 150; i++)); do
+        logs=$(pm logs "$name" 2>&1 || true)
+        grep -qE -- "$pattern" <<<"$logs" && return 0
+        sleep 0.2
+    done
+    return 1
 }
 
 # stop_one NAME: podman stop with the image's stop signal; must exit 0 within the timeout.
@@ -445,9 +459,9 @@ stop_containers() {
     stop_one "$RUN_ID-worker"
     stop_one "$RUN_ID-server"
     stop_one "$RUN_ID-nginx"
-    pm logs "$RUN_ID-server" 2>&1 | grep -q '"msg":"stopping".*"signal":15' \
+    log_has "$RUN_ID-server" '"msg":"stopping".*"signal":15' \
         || { echo "fib-server did not log its SIGTERM stop"; return 1; }
-    pm logs "$RUN_ID-worker" 2>&1 | grep -q '"msg":"stopping after the current job".*"signal":15' \
+    log_has "$RUN_ID-worker" '"msg":"stopping after the current job".*"signal":15' \
         || { echo "fib-worker did not log its SIGTERM stop"; return 1; }
     echo "all three containers stopped on their stop signal with exit status 0"
 }
@@ -494,7 +508,7 @@ dev_variant() {
         echo "dev api, $round start: ready in $(($(date +%s) - start))s; $(pm logs "$name" 2>&1 | grep -c 'Building CXX') files compiled; ccache hits: ${hits:-none}"
         stop_one "$name"
         case $round in
-        restart) pm logs "$name" 2>&1 | grep -q 'Building CXX' && { echo "the restart recompiled unchanged files"; return 1; } ;;
+        restart) grep -q 'Building CXX' <<<"$(pm logs "$name" 2>&1 || true)" && { echo "the restart recompiled unchanged files"; return 1; } ;;
         fresh)
             if ! [[ ${hits%% *} =~ ^[1-9][0-9]*$ ]]; then
                 echo "no ccache hits with a fresh build tree"

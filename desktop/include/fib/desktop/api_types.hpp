@@ -20,6 +20,7 @@ public:
         Network,  // no HTTP answer at all: refused, unknown host, timed out, dropped
         Http,     // an HTTP error status; title and detail come from problem+json when sent
         Protocol, // a 2xx answer whose body is not what the API documents
+        JobFailed, // the value's job failed on the server (detail: why); an operator may retry it
     };
     Kind kind = Kind::Network;
     int status = 0;   // HTTP status, 0 for Network
