@@ -271,7 +271,32 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     });
 }
 
+bool methodAllowed(const std::string &allowed, const std::string &method)
+{
+    std::string_view rest = allowed;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        if (rest.substr(0, comma) == method)
+            return true;
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    return false;
+}
+
 } // namespace
+
+std::string allowedMethods(std::string_view path)
+{
+    std::string allowed;
+    for (const auto &route : kRoutes) {
+        if (!routeMatches(route, path) || methodAllowed(allowed, route.method))
+            continue;
+        allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
+        if (std::string_view(route.method) == "GET")
+            allowed += ", HEAD"; // cpp-httplib answers HEAD for every GET route
+    }
+    return allowed;
+}
 
 HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache)
     : m_http(std::make_unique<httplib::Server>()), m_events(events)
@@ -292,13 +317,34 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         m_listenSocket.store(socket);
     });
 
-    // cpp-httplib 0.11 reads chunked bodies without a size limit; nginx never sends them.
+    // Runs once the headers are read, before cpp-httplib reads a body. Requests whose body is
+    // never needed are answered here, and the connection closed (the body stays unread):
+    // - chunked bodies: cpp-httplib 0.11 reads them without a size limit (nginx never sends them);
+    // - a known path with another method: 405 with Allow;
+    // - POST, PUT, PATCH or DELETE without Content-Length: cpp-httplib 0.11 would read "the body"
+    //   until the client closes or its read timeout (5 s) ends, holding a thread all along.
     http.set_pre_routing_handler([](const httplib::Request &req, httplib::Response &res) {
         t_requestStart = std::chrono::steady_clock::now();
-        if (!req.has_header("Transfer-Encoding"))
+        const std::string allowed = allowedMethods(req.path);
+        const bool bodyMethod = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                                req.method == "DELETE" || req.method == "PRI";
+        if (req.has_header("Transfer-Encoding")) {
+            writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
+                                      "chunked request bodies are not accepted; send a Content-Length"});
+        } else if (!allowed.empty() && !methodAllowed(allowed, req.method)) {
+            writeProblem(res, Problem{problemType("method-not-allowed"), "Method not allowed", 405,
+                                      req.method + " is not allowed on " + req.path + "; allowed: " + allowed});
+            res.set_header("Allow", allowed);
+        } else if (bodyMethod && !req.has_header("Content-Length")) {
+            if (allowed.empty())
+                writeProblem(res, problemForStatus(404));
+            else
+                writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
+                                          "the request has no Content-Length; send the body as JSON with its "
+                                          "length, e.g. {\"index\": 10}"});
+        } else {
             return httplib::Server::HandlerResponse::Unhandled;
-        writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
-                                  "chunked request bodies are not accepted; send a Content-Length"});
+        }
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
     });

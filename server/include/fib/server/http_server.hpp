@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "fib/config.hpp"
@@ -66,6 +68,18 @@ inline constexpr Route kRoutes[] = {
     {"GET", "/metrics"},    {"GET", "/openapi.json"},   {"GET", "/events"},       {"GET", "/values/all"},
     {"GET", "/values/current"}, {"POST", "/values"},    {"GET", "/values/{n}"},
 };
+// Whether `path` is `route`'s path; {n} stands for one non-empty segment.
+inline bool routeMatches(const Route &route, std::string_view path)
+{
+    const std::string_view pattern = route.path;
+    const auto param = pattern.find("{n}");
+    if (param == std::string_view::npos)
+        return path == pattern;
+    return path.size() > param && path.substr(0, param) == pattern.substr(0, param) &&
+           path.find('/', param) == std::string_view::npos;
+}
+// The methods a known path answers, for a 405's Allow header ("GET, HEAD"); "" for an unknown path.
+std::string allowedMethods(std::string_view path);
 // server/api/openapi.json, compiled in.
 extern const char *const kOpenApiDocument;
 
