@@ -7,6 +7,7 @@
 #include "fib/config.hpp"
 #include "fib/errors.hpp"
 #include "fib/log.hpp"
+#include "fib/redis.hpp"
 #include "fib/stop_signals.hpp"
 #include "fib/version.hpp"
 #include "fib/worker/consumer.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char **argv)
 
     try {
         const auto config = fib::Config::fromEnvironment();
+        fib::redis::checkLogin(config);
         std::atomic<bool> stopping{false};
         fib::StopSignals signals; // before any thread starts: they inherit the blocked signals
         signals.start([&](int signal) {
