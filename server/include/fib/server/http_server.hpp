@@ -16,6 +16,7 @@
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
 #include "fib/server/metrics.hpp"
+#include "fib/server/read_deadline.hpp"
 #include "fib/server/response_cache.hpp"
 
 namespace httplib {
@@ -23,6 +24,10 @@ class Server;
 }
 
 namespace fib::server {
+
+// The longest fib-server spends reading one request, headers and body (see ReadDeadline). nginx,
+// the API's only client, sends each request whole; nobody else needs this long.
+inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
 
 class HttpServer {
 public:
@@ -48,6 +53,7 @@ private:
     std::unique_ptr<httplib::Server> m_http;
     EventHub &m_events;
     Metrics m_metrics;
+    ReadDeadline m_readDeadline{kRequestReadLimit};
     std::atomic<int> m_listenSocket{-1};
     std::atomic<bool> m_stopping{false};
     int m_port = 0;
