@@ -13,8 +13,11 @@
 #include <cstdlib>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "fib/keys.hpp"
 #include "fib/redis.hpp"
+#include "fib/server/http_server.hpp"
 #include "stack.hpp"
 
 namespace {
@@ -313,6 +316,46 @@ private slots:
         }
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
         QCOMPARE(fib::redis::integer(*m_stack->redis()->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
+    }
+
+    void knownPathsWithAnotherMethodAre405()
+    {
+        for (const bool direct : {false, true}) {
+            auto client = direct ? m_stack->api() : m_stack->nginx();
+            const std::string prefix = direct ? "" : "/api";
+            const auto get = client->Get((prefix + "/values").c_str());
+            QVERIFY(get);
+            QCOMPARE(get->status, 405);
+            QCOMPARE(get->get_header_value("Allow"), std::string("POST"));
+            QCOMPARE(get->get_header_value("Content-Type"), std::string("application/problem+json"));
+            const auto post = client->Post((prefix + "/values/all").c_str(), R"({"index": 3})", "application/json");
+            QVERIFY(post);
+            QCOMPARE(post->status, 405);
+            QCOMPARE(post->get_header_value("Allow"), std::string("GET, HEAD"));
+            QCOMPARE(client->Get((prefix + "/nope").c_str())->status, 404);
+        }
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
+    }
+
+    // The OpenAPI document says what the front door does.
+    void theDocumentNamesTheFrontDoorsAnswers()
+    {
+        const auto document = nlohmann::json::parse(std::string(fib::server::kOpenApiDocument));
+        QVERIFY(document.at("security").is_array() && document.at("security").empty());
+        QVERIFY(!document.at("paths").contains("/metrics"));
+        for (const auto &[path, item] : document.at("paths").items())
+            for (const auto &[method, operation] : item.items()) {
+                const auto &responses = operation.at("responses");
+                const QString where = QString::fromStdString(method + " " + path);
+                QVERIFY2(responses.contains("405"), qPrintable(where));
+                // Health checks are never limited; everything else may be.
+                QVERIFY2(responses.contains("429") == (path != "/healthz" && path != "/readyz"), qPrintable(where));
+                if (method == "post")
+                    QVERIFY2(responses.contains("411") && responses.contains("413"), qPrintable(where));
+            }
+        const auto &headers = document.at("components").at("responses");
+        QVERIFY(headers.at("TooManyRequests").at("headers").contains("Retry-After"));
+        QVERIFY(headers.at("Unavailable").at("headers").contains("Retry-After"));
     }
 
     // 300 requests at once from `source`, optionally claiming to forward for `forwardedFor`:
