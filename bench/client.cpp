@@ -27,6 +27,7 @@
 
 #include "fib/index.hpp"
 #include "fib/keys.hpp"
+#include "admin_redis.hpp"
 #include "fib/redis.hpp"
 
 namespace {
@@ -236,7 +237,8 @@ double percentile(const std::vector<double> &sorted, double p)
 
 int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
 {
-    fib::redis::Connection redis(kHost, redisPort, 5000ms);
+    const auto admin = adminRedis(redisPort, 5000ms);
+    auto &redis = *admin;
     EventWatcher watcher(port);
     watcher.waitConnected(10s);
     auto cli = client(port);

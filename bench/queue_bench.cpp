@@ -29,6 +29,7 @@
 
 #include "fib/jobs.hpp"
 #include "fib/keys.hpp"
+#include "admin_redis.hpp"
 #include "fib/redis.hpp"
 
 extern char **environ;
@@ -170,7 +171,8 @@ int main(int argc, char **argv)
 
     std::vector<pid_t> pids;
     try {
-        fib::redis::Connection redis("127.0.0.1", redisPort, 5000ms);
+        const auto admin = adminRedis(redisPort, 5000ms);
+        auto &redis = *admin;
         if (flush)
             redis.checked({"FLUSHALL"});
         if (computedCount(redis) != 0 || fib::redis::integer(*redis.checked({"XLEN", fib::keys::kJobsStream})) != 0)

@@ -13,8 +13,11 @@
 #include <cstdlib>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "fib/keys.hpp"
 #include "fib/redis.hpp"
+#include "fib/server/http_server.hpp"
 #include "stack.hpp"
 
 namespace {
@@ -97,6 +100,49 @@ std::string lower(std::string text)
     for (auto &c : text)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
+}
+
+// Sends `request` as one piece, keeps the connection open (as curl does), and reads one answer:
+// the head and a body of its Content-Length, or whatever came before `timeout` or a close.
+RawResponse ask(int port, const std::string &request, std::chrono::milliseconds timeout)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    RawResponse out;
+    std::string raw;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        char buffer[4096];
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            const auto end = raw.find("\r\n\r\n");
+            if (end != std::string::npos) {
+                const auto length = lower(raw.substr(0, end)).find("content-length: ");
+                if (length != std::string::npos &&
+                    raw.size() >= end + 4 + std::stoul(raw.substr(length + 16)))
+                    break;
+            }
+            if (std::chrono::steady_clock::now() > deadline)
+                break;
+            const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0)
+                break;
+            raw.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    const auto end = raw.find("\r\n\r\n");
+    if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos)
+        return out;
+    out.status = std::stoi(raw.substr(9, 3));
+    out.head = raw.substr(0, end);
+    out.body = raw.substr(end + 4);
+    return out;
 }
 
 } // namespace
@@ -233,6 +279,85 @@ private slots:
         QCOMPARE(m_stack->api()->Get("/healthz")->status, 200);
     }
 
+    // Regression: a POST without a body and without Content-Length (curl -X POST with only a
+    // Content-Type) held a fib-server thread until its 5 s read timeout, through nginx too.
+    // Now it is answered as soon as its headers are read. The 3 s bound is a generous limit
+    // below that 5 s, not a speed requirement.
+    void requestsWithoutLengthAreAnsweredAtOnce_data()
+    {
+        QTest::addColumn<QByteArray>("requestLine");
+        QTest::addColumn<int>("status");
+        QTest::newRow("POST /values") << QByteArray("POST /values") << 411;
+        QTest::newRow("PUT /values") << QByteArray("PUT /values") << 405;
+        QTest::newRow("DELETE /values/5") << QByteArray("DELETE /values/5") << 405;
+        QTest::newRow("POST /nope") << QByteArray("POST /nope") << 404;
+    }
+
+    void requestsWithoutLengthAreAnsweredAtOnce()
+    {
+        QFETCH(QByteArray, requestLine);
+        QFETCH(int, status);
+        for (const bool direct : {false, true}) {
+            const std::string line = requestLine.toStdString();
+            const std::string target = direct ? line : line.substr(0, line.find(' ') + 1) + "/api" + line.substr(line.find(' ') + 1);
+            const auto answer = ask(direct ? m_stack->apiPort() : m_stack->httpPort(),
+                                    target + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\n"
+                                             "Accept: */*\r\nContent-Type: application/json\r\n\r\n",
+                                    std::chrono::seconds(3));
+            const QString where = QString::fromStdString(target) + (direct ? " direct" : " via nginx");
+            QVERIFY2(answer.status != 0, qPrintable(where + ": no answer within 3 s"));
+            QVERIFY2(answer.status == status, qPrintable(where + ": " + QString::fromStdString(answer.head)));
+            QVERIFY2(lower(answer.head).find("content-type: application/problem+json") != std::string::npos,
+                     qPrintable(where + ": " + QString::fromStdString(answer.head)));
+            QVERIFY2(answer.body.find("\"status\":" + std::to_string(status)) != std::string::npos,
+                     qPrintable(where + ": " + QString::fromStdString(answer.body)));
+            if (status == 405)
+                QVERIFY2(lower(answer.head).find("\r\nallow: ") != std::string::npos, qPrintable(where));
+        }
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
+        QCOMPARE(fib::redis::integer(*m_stack->redis()->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
+    }
+
+    void knownPathsWithAnotherMethodAre405()
+    {
+        for (const bool direct : {false, true}) {
+            auto client = direct ? m_stack->api() : m_stack->nginx();
+            const std::string prefix = direct ? "" : "/api";
+            const auto get = client->Get((prefix + "/values").c_str());
+            QVERIFY(get);
+            QCOMPARE(get->status, 405);
+            QCOMPARE(get->get_header_value("Allow"), std::string("POST"));
+            QCOMPARE(get->get_header_value("Content-Type"), std::string("application/problem+json"));
+            const auto post = client->Post((prefix + "/values/all").c_str(), R"({"index": 3})", "application/json");
+            QVERIFY(post);
+            QCOMPARE(post->status, 405);
+            QCOMPARE(post->get_header_value("Allow"), std::string("GET, HEAD"));
+            QCOMPARE(client->Get((prefix + "/nope").c_str())->status, 404);
+        }
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
+    }
+
+    // The OpenAPI document says what the front door does.
+    void theDocumentNamesTheFrontDoorsAnswers()
+    {
+        const auto document = nlohmann::json::parse(std::string(fib::server::kOpenApiDocument));
+        QVERIFY(document.at("security").is_array() && document.at("security").empty());
+        QVERIFY(!document.at("paths").contains("/metrics"));
+        for (const auto &[path, item] : document.at("paths").items())
+            for (const auto &[method, operation] : item.items()) {
+                const auto &responses = operation.at("responses");
+                const QString where = QString::fromStdString(method + " " + path);
+                QVERIFY2(responses.contains("405"), qPrintable(where));
+                // Health checks are never limited; everything else may be.
+                QVERIFY2(responses.contains("429") == (path != "/healthz" && path != "/readyz"), qPrintable(where));
+                if (method == "post")
+                    QVERIFY2(responses.contains("411") && responses.contains("413"), qPrintable(where));
+            }
+        const auto &headers = document.at("components").at("responses");
+        QVERIFY(headers.at("TooManyRequests").at("headers").contains("Retry-After"));
+        QVERIFY(headers.at("Unavailable").at("headers").contains("Retry-After"));
+    }
+
     // 300 requests at once from `source`, optionally claiming to forward for `forwardedFor`:
     // how many were answered and how many limited (429).
     std::pair<int, int> burst(const char *source, const std::string &forwardedFor = {})
@@ -267,6 +392,47 @@ private slots:
         // 127.0.0.1 itself (local tools) is not limited.
         QCOMPARE(burst("127.0.0.1").second, 0);
         QTest::qWait(2500); // let the buckets drain for the next test
+    }
+
+    // Regression: every client outside loopback used to share one bucket (a geo value is a
+    // literal string, so the key was the text "$binary_remote_addr" for all of them).
+    void eachClientHasItsOwnRateLimit()
+    {
+        // Four clients behind the trusted load balancer (127.0.0.3), each at most 25 requests/s
+        // (under 50/s), while a fifth sends a burst of 300 at once.
+        const auto paced = [this](const std::string &client, std::atomic<int> &ok, std::atomic<int> &other) {
+            const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: " +
+                                        client + "\r\nConnection: close\r\n\r\n";
+            for (int i = 0; i < 75; ++i) {
+                (statusFrom("127.0.0.3", m_stack->httpPort(), request) == 200 ? ok : other)++;
+                std::this_thread::sleep_for(std::chrono::milliseconds(40));
+            }
+        };
+        std::atomic<int> ok[4] = {}, other[4] = {};
+        std::vector<std::thread> clients;
+        for (int c = 0; c < 4; ++c)
+            clients.emplace_back(paced, "198.51.100." + std::to_string(11 + c), std::ref(ok[c]), std::ref(other[c]));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        const auto [burstOk, burstLimited] = burst("127.0.0.3", "198.51.100.15");
+        // The noisy client's health checks still get through: probes are never limited.
+        int probesOk = 0;
+        for (const char *probe : {"/api/healthz", "/api/readyz"})
+            for (int i = 0; i < 150; ++i)
+                probesOk += statusFrom("127.0.0.3", m_stack->httpPort(),
+                                       std::string("GET ") + probe +
+                                           " HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 198.51.100.15\r\n"
+                                           "Connection: close\r\n\r\n") == 200;
+        for (auto &client : clients)
+            client.join();
+        for (int c = 0; c < 4; ++c) {
+            qInfo("client 198.51.100.%d at <= 25 r/s: %d of 75 answered, %d not (429 or other)", 11 + c, ok[c].load(),
+                  other[c].load());
+            QCOMPARE(other[c].load(), 0);
+        }
+        QVERIFY(burstOk >= 100);
+        QVERIFY(burstLimited > 0);
+        QCOMPARE(probesOk, 300);
+        QTest::qWait(2500);
     }
 
     void realIpComesFromTrustedProxiesOnly()

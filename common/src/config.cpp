@@ -49,6 +49,11 @@ Config Config::fromEnvironment(const Lookup &lookup)
     Config c;
     c.redisHost = readText(lookup, env::kRedisHost, c.redisHost);
     c.redisPort = readNumber(lookup, env::kRedisPort, c.redisPort, 1, 65535);
+    c.redisUsername = readText(lookup, env::kRedisUsername, "");
+    c.redisPassword = readText(lookup, env::kRedisPassword, "");
+    if (!c.redisUsername.empty() && c.redisPassword.empty())
+        throw ConfigError("Invalid setting", std::string(env::kRedisUsername) + " is set but " + env::kRedisPassword +
+                                                 " is empty: the user needs its password");
     c.maxIndex = readNumber<Index>(lookup, env::kMaxIndex, c.maxIndex, 0, kMaxIndexCeiling);
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
     c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);

@@ -10,7 +10,9 @@ extern "C" {
 }
 #include <hiredis.h>
 
+#include "fib/config.hpp"
 #include "fib/errors.hpp"
+#include "fib/keys.hpp"
 
 namespace fib::redis {
 namespace {
@@ -74,7 +76,31 @@ Connection::Connection(const std::string &host, int port, std::chrono::milliseco
     redisEnableKeepAlive(m_context.get());
 }
 
+Connection::Connection(const Config &config, std::chrono::milliseconds timeout, ReadsWait readsWait)
+    : Connection(config.redisHost, config.redisPort, timeout, readsWait)
+{
+    if (!config.redisPassword.empty())
+        login(config.redisUsername, config.redisPassword);
+}
+
 Connection::~Connection() = default;
+
+void Connection::login(const std::string &username, const std::string &password)
+{
+    Args args{"AUTH"};
+    if (!username.empty())
+        args.emplace_back(username);
+    args.emplace_back(password);
+    const Reply reply = command(args);
+    if (isError(*reply)) {
+        m_broken = true;
+        // Redis's message ("WRONGPASS invalid username-password pair or user is disabled.")
+        // never contains the password.
+        throw LoginRefused("Redis login refused", "Redis refused the login" +
+                                                      (username.empty() ? std::string() : " of user '" + username + "'") +
+                                                      ": " + std::string(reply->str, reply->len));
+    }
+}
 
 void Connection::fail(const char *what)
 {
@@ -199,6 +225,29 @@ std::optional<std::string> optionalText(const redisReply &reply)
     if (isNil(reply))
         return std::nullopt;
     return std::string(text(reply));
+}
+
+void checkLogin(const Config &config)
+{
+    const std::string names = config.redisUsername.empty()
+                                  ? std::string(env::kRedisPassword)
+                                  : std::string(env::kRedisUsername) + "/" + env::kRedisPassword;
+    std::unique_ptr<Connection> connection;
+    try {
+        connection = std::make_unique<Connection>(config, std::chrono::milliseconds(2000));
+    } catch (const LoginRefused &e) {
+        throw ConfigError("Invalid setting", names + ": " + e.what());
+    } catch (const UnavailableError &) {
+        return;
+    }
+    try {
+        const Reply reply = connection->command({"PING"});
+        if (isError(*reply) && std::string_view(reply->str, reply->len).rfind("NOAUTH", 0) == 0)
+            throw ConfigError("Invalid setting", "Redis at " + config.redisHost + ":" + std::to_string(config.redisPort) +
+                                                     " requires a login: set " + env::kRedisUsername + " and " +
+                                                     env::kRedisPassword);
+    } catch (const UnavailableError &) {
+    }
 }
 
 } // namespace fib::redis

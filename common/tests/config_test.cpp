@@ -42,6 +42,14 @@ private slots:
         QCOMPARE(c.workerName, std::string("w1"));
     }
 
+    void redisLogin()
+    {
+        const auto c = load({{"REDIS_USERNAME", "fib"}, {"REDIS_PASSWORD", "s3cret"}});
+        QCOMPARE(c.redisUsername, std::string("fib"));
+        QCOMPARE(c.redisPassword, std::string("s3cret"));
+        QVERIFY(load({}).redisPassword.empty());
+    }
+
     void emptyMeansDefault()
     {
         QCOMPARE(load({{"REDIS_PORT", ""}}).redisPort, 6379);
@@ -59,6 +67,7 @@ private slots:
         QTest::newRow("trailing junk") << "FIB_SERVER_THREADS" << "8x";
         QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS" << "5";
         QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS" << "64";
+        QTest::newRow("Redis user without password") << "REDIS_USERNAME" << "fib";
     }
     void badValuesNameTheVariable()
     {

@@ -61,13 +61,16 @@ cat >"$conf_dir/nginx.conf" <<EOF
 # Written by $0 at container start: do not edit.
 daemon off;
 worker_processes $workers;
+# Sized for 1,000 slow clients at once (slowloris, slow body, slow read): two connections per
+# proxied request, a descriptor or two per connection.
+worker_rlimit_nofile 16384;
 # Long-lived live-event streams would otherwise hold a graceful stop (SIGQUIT) open.
 worker_shutdown_timeout 3s;
 pid $conf_dir/nginx.pid;
 error_log stderr warn;
 
 events {
-    worker_connections 1024;
+    worker_connections 4096;
 }
 
 http {

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # Installs the Debian packages this project needs. Source it, then call:
 #
-#   fib_install_deps            # build and service packages
+#   fib_install_deps            # build, service and test packages
 #   fib_install_deps build      # compilers and libraries only
 #   fib_install_deps services   # PostgreSQL, Redis, nginx and the tools scripts/stack uses
+#   fib_install_deps test       # tools only the tests use (slowhttptest, node)
 #
 # Only missing packages are installed (`apt-get update` runs only then). As root apt-get runs
 # directly, otherwise through sudo; without either it fails with the list of missing packages.
@@ -14,6 +15,9 @@ FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev 
     libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev
     clang libclang-rt-14-dev)
 FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)
+# What only the tests use: slowhttptest (the slow-client attacks of tests/slow_clients.sh), and
+# node with npm for the pinned OpenAPI linter (fib_install_openapi_linter).
+FIB_DEPS_TEST=(slowhttptest nodejs)
 
 # Prints the packages among "$@" that are not installed.
 fib_missing_packages() {
@@ -129,9 +133,10 @@ fib_install_deps() {
         case $group in
         build) pkgs+=("${FIB_DEPS_BUILD[@]}") ;;
         services) pkgs+=("${FIB_DEPS_SERVICES[@]}") ;;
-        all) pkgs+=("${FIB_DEPS_BUILD[@]}" "${FIB_DEPS_SERVICES[@]}") ;;
+        test) pkgs+=("${FIB_DEPS_TEST[@]}") ;;
+        all) pkgs+=("${FIB_DEPS_BUILD[@]}" "${FIB_DEPS_SERVICES[@]}" "${FIB_DEPS_TEST[@]}") ;;
         *)
-            echo "fib_install_deps: unknown group '$group' (build, services or all)" >&2
+            echo "fib_install_deps: unknown group '$group' (build, services, test or all)" >&2
             return 2
             ;;
         esac
@@ -146,4 +151,19 @@ FIB_DEPS_CONTAINERS=(podman buildah runc uidmap debootstrap docker-compose yamll
 
 fib_install_container_deps() {
     fib_apt_ensure "${FIB_DEPS_CONTAINERS[@]}"
+}
+
+# The OpenAPI linter, pinned, from the npm registry into a cache directory (default
+# /var/cache/fib-tools; FIB_TOOLS_CACHE); prints the path of its executable. Needs `test`'s node.
+FIB_REDOCLY_VERSION=1.34.20
+fib_install_openapi_linter() {
+    local dir=${FIB_TOOLS_CACHE:-/var/cache/fib-tools}/redocly-$FIB_REDOCLY_VERSION
+    local bin=$dir/node_modules/.bin/redocly
+    if [[ ! -x $bin ]]; then
+        # Debian's nodejs comes without npm; other builds of nodejs bundle it (and conflict with it).
+        command -v npm >/dev/null 2>&1 || fib_apt_ensure npm || return 1
+        mkdir -p -- "$dir" || return 1
+        npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@redocly/cli@$FIB_REDOCLY_VERSION" >&2 || return 1
+    fi
+    printf '%s\n' "$bin"
 }

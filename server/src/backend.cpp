@@ -25,7 +25,7 @@ redis::Connection &redisFor(const Config &config)
     if (t_redis && t_redis->broken())
         t_redis.reset();
     if (!t_redis)
-        t_redis = std::make_unique<redis::Connection>(config.redisHost, config.redisPort, kRedisTimeout);
+        t_redis = std::make_unique<redis::Connection>(config, kRedisTimeout);
     return *t_redis;
 }
 

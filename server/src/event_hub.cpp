@@ -160,8 +160,7 @@ void ChangeListener::run()
     while (!m_stopping.load()) {
         try {
             // No read timeout: a quiet channel is normal. stop() interrupts the socket instead.
-            redis::Connection connection(m_config.redisHost, m_config.redisPort, 2000ms,
-                                         redis::Connection::ReadsWait::Forever);
+            redis::Connection connection(m_config, 2000ms, redis::Connection::ReadsWait::Forever);
             {
                 const std::lock_guard lock(m_connectionMutex);
                 if (m_stopping.load())

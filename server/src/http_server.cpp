@@ -140,8 +140,13 @@ void serveEvents(const httplib::Request &req, httplib::Response &res, EventHub &
 // When the request on this thread reached routing; read by the logger for the histogram.
 thread_local std::chrono::steady_clock::time_point t_requestStart;
 
+std::string peerOf(const httplib::Request &req)
+{
+    return req.remote_addr + ":" + std::to_string(req.remote_port);
+}
+
 void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events,
-                    Metrics &metrics, ResponseCache *cache)
+                    Metrics &metrics, ResponseCache *cache, ReadDeadline &readDeadline)
 {
     // The original answered "Hi"; kept as a trivial liveness page.
     http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
@@ -235,7 +240,9 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
             cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")});
     });
 
-    http.Post("/values", [&backend, &config, &metrics, cache](const httplib::Request &req, httplib::Response &res) {
+    http.Post("/values", [&backend, &config, &metrics, cache, &readDeadline](const httplib::Request &req,
+                                                                             httplib::Response &res) {
+        readDeadline.handling(peerOf(req)); // the body is read
         if (req.get_header_value_count("Content-Type") > 1)
             throw BadRequestError("Malformed request", "the request has more than one Content-Type");
         if (!isJsonMediaType(req.get_header_value("Content-Type")))
@@ -279,7 +286,32 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
     });
 }
 
+bool methodAllowed(const std::string &allowed, const std::string &method)
+{
+    std::string_view rest = allowed;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        if (rest.substr(0, comma) == method)
+            return true;
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    return false;
+}
+
 } // namespace
+
+std::string allowedMethods(std::string_view path)
+{
+    std::string allowed;
+    for (const auto &route : kRoutes) {
+        if (!routeMatches(route, path) || methodAllowed(allowed, route.method))
+            continue;
+        allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
+        if (std::string_view(route.method) == "GET")
+            allowed += ", HEAD"; // cpp-httplib answers HEAD for every GET route
+    }
+    return allowed;
+}
 
 HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache)
     : m_http(std::make_unique<httplib::Server>()), m_events(events)
@@ -300,13 +332,45 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         m_listenSocket.store(socket);
     });
 
-    // cpp-httplib 0.11 reads chunked bodies without a size limit; nginx never sends them.
-    http.set_pre_routing_handler([](const httplib::Request &req, httplib::Response &res) {
+    // Runs once the headers are read, before cpp-httplib reads a body. Requests whose body is
+    // never needed are answered here, and the connection closed (the body stays unread):
+    // - chunked bodies: cpp-httplib 0.11 reads them without a size limit (nginx never sends them);
+    // - a known path with another method: 405 with Allow;
+    // - POST, PUT, PATCH or DELETE without Content-Length: cpp-httplib 0.11 would read "the body"
+    //   until the client closes or its read timeout (5 s) ends, holding a thread all along;
+    // - a Content-Length that is not one whole number (400).
+    http.set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &res) {
         t_requestStart = std::chrono::steady_clock::now();
-        if (!req.has_header("Transfer-Encoding"))
+        // Headers read; without a body (or once it is, in the handler) the request is complete.
+        const auto length = req.get_header_value("Content-Length");
+        if (length.empty() || length == "0")
+            m_readDeadline.handling(peerOf(req));
+        const std::string allowed = allowedMethods(req.path);
+        const bool bodyMethod = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                                req.method == "DELETE" || req.method == "PRI";
+        if (req.has_header("Transfer-Encoding")) {
+            writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
+                                      "chunked request bodies are not accepted; send a Content-Length"});
+        } else if (req.get_header_value_count("Content-Length") > 1 ||
+                   (!length.empty() && !std::all_of(length.begin(), length.end(),
+                                                    [](unsigned char c) { return std::isdigit(c); }))) {
+            // cpp-httplib would wait for a body of some other length until its read timeout.
+            writeProblem(res, Problem{problemType("bad-request"), "Malformed request", 400,
+                                      "Content-Length must be one whole number"});
+        } else if (!allowed.empty() && !methodAllowed(allowed, req.method)) {
+            writeProblem(res, Problem{problemType("method-not-allowed"), "Method not allowed", 405,
+                                      req.method + " is not allowed on " + req.path + "; allowed: " + allowed});
+            res.set_header("Allow", allowed);
+        } else if (bodyMethod && !req.has_header("Content-Length")) {
+            if (allowed.empty())
+                writeProblem(res, problemForStatus(404));
+            else
+                writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
+                                          "the request has no Content-Length; send the body as JSON with its "
+                                          "length, e.g. {\"index\": 10}"});
+        } else {
             return httplib::Server::HandlerResponse::Unhandled;
-        writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
-                                  "chunked request bodies are not accepted; send a Content-Length"});
+        }
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
     });
@@ -322,15 +386,23 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
             writeProblem(res, problemForStatus(res.status));
             return httplib::Server::HandlerResponse::Handled;
         }));
+    // Once stopping, every answer ends its connection (clients and nginx close it on
+    // "Connection: close"): a busy keep-alive connection would otherwise be served for up to
+    // keep_alive_max_count more requests, and the process would not exit until it went idle.
+    http.set_post_routing_handler([this](const httplib::Request &, httplib::Response &res) {
+        if (m_stopping.load())
+            res.set_header("Connection", "close");
+    });
     http.set_logger([this](const httplib::Request &req, const httplib::Response &res) {
         m_requests.fetch_add(1, std::memory_order_relaxed);
+        m_readDeadline.answered(peerOf(req));
         m_metrics.recordRequest(req.method, Metrics::routeOf(req.method, req.path), res.status,
                                 std::chrono::steady_clock::now() - t_requestStart);
         if (res.status >= 500)
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
-    registerRoutes(http, config, backend, events, m_metrics, cache);
+    registerRoutes(http, config, backend, events, m_metrics, cache, m_readDeadline);
 }
 
 HttpServer::~HttpServer()
@@ -391,6 +463,7 @@ bool HttpServer::serve()
     // thread must inherit that.
     if (!m_trimmer.joinable())
         m_trimmer = std::thread([this] { trimAfterBursts(); });
+    m_readDeadline.start(m_port);
     const bool ok = m_http->listen_after_bind();
     // After stop() the accept loop ends with an error on purpose.
     return ok || m_stopping.load();

@@ -9,6 +9,7 @@
 #include "fib/config.hpp"
 #include "fib/errors.hpp"
 #include "fib/log.hpp"
+#include "fib/redis.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
 #include "fib/server/http_server.hpp"
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
         const auto config = fib::Config::fromEnvironment();
         if (migrateOnly)
             return fib::server::migrateSchema(config);
+        fib::redis::checkLogin(config);
         fib::server::LiveBackend backend(config);
         try {
             backend.prepare();

@@ -52,11 +52,13 @@ void Histogram::render(std::string &out, const std::string &name, const std::str
 
 std::string_view Metrics::routeOf(std::string_view method, std::string_view path)
 {
+    // Exact paths first: /values/all is not /values/{n}.
     for (const auto &route : kRoutes)
         if (method == route.method && path == route.path)
             return route.path;
-    if (method == "GET" && path.rfind("/values/", 0) == 0 && path.find('/', 8) == std::string_view::npos)
-        return "/values/{n}";
+    for (const auto &route : kRoutes)
+        if (method == route.method && routeMatches(route, path))
+            return route.path;
     return "other";
 }
 

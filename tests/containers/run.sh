@@ -120,12 +120,23 @@ check_compose() {
         || { echo "a restart policy is back (health-gated start replaces nginx's restart: always)"; return 1; }
     jq -e '(.services.redis.command | tostring | test("appendonly.*yes")) and (.services.redis.volumes | length > 0)' \
         <<<"$json" >/dev/null || { echo "redis needs AOF on a volume"; return 1; }
+    # Segmented networks: nginx reaches api only; Redis and PostgreSQL are on the internal back
+    # network, which nginx is not on; nginx's port is the only one published.
+    jq -e '(.services.nginx.networks | keys) == ["front"]
+           and (.services.api.networks | keys) == ["back","front"]
+           and ([.services.redis, .services.postgres, .services.worker, .services.migrate] | all((.networks | keys) == ["back"]))
+           and .networks.back.internal == true
+           and ([.services | to_entries[] | select(.value.ports != null) | .key] == ["nginx"])' <<<"$json" >/dev/null \
+        || { echo "networks are not front (nginx, api) and internal back (api, worker, migrate, redis, postgres), or a port other than nginx's is published"; return 1; }
+    # Redis: an ACL file with no passwordless user; the services log in.
+    jq -e '(.services.redis.command | tostring | test("users-acl.sh.*--aclfile"))' <<<"$json" >/dev/null \
+        || { echo "redis does not run with the ACL file of deploy/redis/users-acl.sh"; return 1; }
     local var
-    for var in REDIS_HOST REDIS_PORT PGUSER PGHOST PGDATABASE PGPASSWORD PGPORT; do
+    for var in REDIS_HOST REDIS_PORT REDIS_USERNAME REDIS_PASSWORD PGUSER PGHOST PGDATABASE PGPASSWORD PGPORT; do
         jq -e --arg v "$var" '.services.api.environment[$v] != null and .services.worker.environment[$v] != null' \
             <<<"$json" >/dev/null || { echo "api and worker need $var"; return 1; }
     done
-    echo "compose: config valid; services, health gating, AOF volume and environment names as required"
+    echo "compose: config valid; services, health gating, AOF volume, Redis ACL, networks and environment names as required"
 }
 
 check_yaml() {

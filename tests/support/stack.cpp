@@ -48,6 +48,19 @@ Stack::Stack()
     for (const char *key : {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT"})
         if (m_ports.value(QLatin1String(key)) <= 0)
             throw std::runtime_error(std::string("ports.env lacks ") + key);
+    // Redis's passwords, which scripts/stack made: the services' user and the tests' administrator.
+    QFile secrets(QDir(dir).filePath(QStringLiteral("redis.env")));
+    if (!secrets.open(QIODevice::ReadOnly))
+        throw std::runtime_error("no redis.env in FIB_TEST_STACK_DIR");
+    QTextStream secretLines(&secrets);
+    while (!secretLines.atEnd()) {
+        const QString line = secretLines.readLine().trimmed();
+        const auto eq = line.indexOf(QLatin1Char('='));
+        if (line.startsWith(QLatin1String("FIB_REDIS_APP_PASSWORD=")))
+            m_redisAppPassword = line.mid(eq + 1).toStdString();
+        else if (line.startsWith(QLatin1String("FIB_REDIS_ADMIN_PASSWORD=")))
+            m_redisAdminPassword = line.mid(eq + 1).toStdString();
+    }
 }
 
 std::unique_ptr<httplib::Client> Stack::nginx() const
@@ -66,7 +79,9 @@ std::unique_ptr<httplib::Client> Stack::api() const
 
 std::unique_ptr<redis::Connection> Stack::redis() const
 {
-    return std::make_unique<redis::Connection>("127.0.0.1", redisPort(), kTimeout);
+    auto connection = std::make_unique<redis::Connection>("127.0.0.1", redisPort(), kTimeout);
+    connection->login(kRedisAdminUser, m_redisAdminPassword);
+    return connection;
 }
 
 std::string Stack::sql(const std::string &statement) const
@@ -140,6 +155,8 @@ QProcessEnvironment Stack::environment() const
     auto env = cleanEnvironment();
     env.insert(QStringLiteral("REDIS_HOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("REDIS_PORT"), QString::number(redisPort()));
+    env.insert(QStringLiteral("REDIS_USERNAME"), QString::fromLatin1(kRedisAppUser));
+    env.insert(QStringLiteral("REDIS_PASSWORD"), QString::fromStdString(m_redisAppPassword));
     env.insert(QStringLiteral("PGHOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("PGPORT"), QString::number(pgPort()));
     env.insert(QStringLiteral("PGUSER"), QString::fromStdString(m_serviceRole));

@@ -39,7 +39,13 @@ public:
     std::unique_ptr<httplib::Client> nginx() const;
     std::unique_ptr<httplib::Client> api() const;
 
+    // Logged in as the administrator (fib_admin), which may do anything (FLUSHALL in reset()).
     std::unique_ptr<redis::Connection> redis() const;
+    // The Redis users of the stack (deploy/redis/users-acl.sh) and their passwords.
+    static constexpr const char *kRedisAppUser = "fib";
+    static constexpr const char *kRedisAdminUser = "fib_admin";
+    const std::string &redisAppPassword() const { return m_redisAppPassword; }
+    const std::string &redisAdminPassword() const { return m_redisAdminPassword; }
     // Runs one SQL statement as the superuser (schema fib first on the search path) and returns
     // the first column of the first row ("" if none).
     std::string sql(const std::string &statement) const;
@@ -84,6 +90,8 @@ private:
     QHash<QString, int> m_ports;
     std::string m_database = "postgres";
     std::string m_serviceRole = "fib_app";
+    std::string m_redisAppPassword;
+    std::string m_redisAdminPassword;
 };
 
 // A fib-worker process owned by a test; stopped (SIGTERM, then SIGKILL) when destroyed.

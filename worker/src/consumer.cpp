@@ -98,7 +98,7 @@ void Consumer::connect()
     std::chrono::milliseconds backoff = 1000ms;
     while (!m_stopping.load()) {
         try {
-            m_redis = std::make_unique<redis::Connection>(m_config.redisHost, m_config.redisPort, kRedisTimeout);
+            m_redis = std::make_unique<redis::Connection>(m_config, kRedisTimeout);
             createGroup();
             log::info("connected", {{"redis", m_config.redisHost + ":" + std::to_string(m_config.redisPort)},
                                     {"consumer", m_config.workerName}});

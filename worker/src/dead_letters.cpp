@@ -55,7 +55,7 @@ RetryReport retryDeadLetters(redis::Connection &redis, Index maxIndex)
 int retryDeadLettersCommand(const Config &config)
 {
     try {
-        redis::Connection redis(config.redisHost, config.redisPort, std::chrono::milliseconds(5000));
+        redis::Connection redis(config, std::chrono::milliseconds(5000));
         const auto report = retryDeadLetters(redis, config.maxIndex);
         std::printf("retried %zu dead-lettered jobs (%zu indexes queued again, %zu computed meanwhile); "
                     "%zu entries without a valid index left on %s\n",

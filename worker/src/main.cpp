@@ -7,6 +7,7 @@
 #include "fib/config.hpp"
 #include "fib/errors.hpp"
 #include "fib/log.hpp"
+#include "fib/redis.hpp"
 #include "fib/stop_signals.hpp"
 #include "fib/version.hpp"
 #include "fib/worker/consumer.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char **argv)
 
     try {
         const auto config = fib::Config::fromEnvironment();
+        fib::redis::checkLogin(config);
         if (retryDead)
             return fib::worker::retryDeadLettersCommand(config);
         std::atomic<bool> stopping{false};

@@ -17,6 +17,9 @@ struct Config {
 
     std::string redisHost = "127.0.0.1";
     int redisPort = 6379;
+    // Never logged or shown: see redis::Connection for where they go.
+    std::string redisUsername;
+    std::string redisPassword;
 
     Index maxIndex = 1'000'000;
 

@@ -77,6 +77,10 @@ namespace fib::env {
 // PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE are read by libpq itself.
 inline constexpr const char *kRedisHost = "REDIS_HOST";
 inline constexpr const char *kRedisPort = "REDIS_PORT";
+// Redis ACL user and its password (ElastiCache RBAC), or only a password (an AUTH token, the
+// `default` user). Both empty: no AUTH.
+inline constexpr const char *kRedisUsername = "REDIS_USERNAME";
+inline constexpr const char *kRedisPassword = "REDIS_PASSWORD";
 // New settings.
 inline constexpr const char *kMaxIndex = "FIB_MAX_INDEX";
 inline constexpr const char *kApiHost = "FIB_API_HOST";

@@ -9,10 +9,22 @@
 #include <string_view>
 #include <vector>
 
+#include "fib/errors.hpp"
+
 struct redisContext;
 struct redisReply;
 
+namespace fib {
+struct Config;
+}
+
 namespace fib::redis {
+
+// Redis refused REDIS_USERNAME/REDIS_PASSWORD (a wrong or changed password, a disabled user).
+// An UnavailableError, so a request that meets it gets a 503.
+class LoginRefused : public UnavailableError {
+    using UnavailableError::UnavailableError;
+};
 
 struct ReplyDeleter {
     void operator()(redisReply *reply) const noexcept;
@@ -28,6 +40,9 @@ public:
     enum class ReadsWait { Timeout, Forever };
     Connection(const std::string &host, int port, std::chrono::milliseconds timeout,
                ReadsWait readsWait = ReadsWait::Timeout);
+    // To the services' Redis (REDIS_HOST, REDIS_PORT), logged in as REDIS_USERNAME with
+    // REDIS_PASSWORD when one is set; throws LoginRefused when Redis refuses them.
+    Connection(const Config &config, std::chrono::milliseconds timeout, ReadsWait readsWait = ReadsWait::Timeout);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
@@ -47,6 +62,9 @@ public:
 
     bool broken() const noexcept { return m_broken; }
 
+    // AUTH (username may be empty: the default user). Throws LoginRefused on an error reply.
+    void login(const std::string &username, const std::string &password);
+
 private:
     [[noreturn]] void fail(const char *what);
     struct ContextDeleter {
@@ -64,5 +82,9 @@ long long integer(const redisReply &reply);
 std::size_t size(const redisReply &reply);            // elements of an array reply
 const redisReply &element(const redisReply &reply, std::size_t i);
 std::optional<std::string> optionalText(const redisReply &reply);
+
+// At start-up: throws ConfigError naming REDIS_PASSWORD when Redis refuses the login, or requires
+// one that is not set. Redis not reachable is not an error here (the services wait for it).
+void checkLogin(const Config &config);
 
 } // namespace fib::redis

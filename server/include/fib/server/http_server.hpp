@@ -8,12 +8,15 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
 #include "fib/server/metrics.hpp"
+#include "fib/server/read_deadline.hpp"
 #include "fib/server/response_cache.hpp"
 
 namespace httplib {
@@ -21,6 +24,10 @@ class Server;
 }
 
 namespace fib::server {
+
+// The longest fib-server spends reading one request, headers and body (see ReadDeadline). nginx,
+// the API's only client, sends each request whole; nobody else needs this long.
+inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
 
 class HttpServer {
 public:
@@ -46,6 +53,7 @@ private:
     std::unique_ptr<httplib::Server> m_http;
     EventHub &m_events;
     Metrics m_metrics;
+    ReadDeadline m_readDeadline{kRequestReadLimit};
     std::atomic<int> m_listenSocket{-1};
     std::atomic<bool> m_stopping{false};
     int m_port = 0;
@@ -66,6 +74,18 @@ inline constexpr Route kRoutes[] = {
     {"GET", "/metrics"},    {"GET", "/openapi.json"},   {"GET", "/events"},       {"GET", "/values/all"},
     {"GET", "/values/current"}, {"POST", "/values"},    {"GET", "/values/{n}"},
 };
+// Whether `path` is `route`'s path; {n} stands for one non-empty segment.
+inline bool routeMatches(const Route &route, std::string_view path)
+{
+    const std::string_view pattern = route.path;
+    const auto param = pattern.find("{n}");
+    if (param == std::string_view::npos)
+        return path == pattern;
+    return path.size() > param && path.substr(0, param) == pattern.substr(0, param) &&
+           path.find('/', param) == std::string_view::npos;
+}
+// The methods a known path answers, for a 405's Allow header ("GET, HEAD"); "" for an unknown path.
+std::string allowedMethods(std::string_view path);
 // server/api/openapi.json, compiled in.
 extern const char *const kOpenApiDocument;
 

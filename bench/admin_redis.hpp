@@ -1,0 +1,18 @@
+#pragma once
+// The bench tools' Redis connection: to the throwaway stack's Redis on loopback, logged in as its
+// administrator fib_admin when scripts/bench exports FIB_REDIS_ADMIN_PASSWORD (the stack's Redis
+// has no passwordless user; the tools FLUSHALL and read every key).
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+#include "fib/redis.hpp"
+
+inline std::unique_ptr<fib::redis::Connection> adminRedis(int port, std::chrono::milliseconds timeout)
+{
+    auto redis = std::make_unique<fib::redis::Connection>("127.0.0.1", port, timeout);
+    if (const char *password = std::getenv("FIB_REDIS_ADMIN_PASSWORD"); password != nullptr && *password != '\0')
+        redis->login("fib_admin", password);
+    return redis;
+}
