@@ -256,7 +256,7 @@ void CalculatorPage::setMaxIndex(Index maxIndex)
 
 bool CalculatorPage::eventFilter(QObject *watched, QEvent *event)
 {
-    // QLineEdit ignores Enter while its text is not acceptable (above a cap learnt later);
+    // QLineEdit ignores Enter while its text is not an index (the validator's Intermediate);
     // submit() then explains why instead of nothing happening.
     if (watched == m_indexEdit && event->type() == QEvent::KeyPress && !m_indexEdit->hasAcceptableInput()) {
         const int key = static_cast<QKeyEvent *>(event)->key();

@@ -700,14 +700,9 @@ private slots:
     void copyFetchesEveryDigit()
     {
         const QString digits = QStringLiteral("1234567890").repeated(120);
-        m_backend->values = {{5000, QStringLiteral("12345678901234567890...12345678901234567890 (1200 digits)")}};
-        m_backend->server.route("GET", QStringLiteral("/api/values/5000"), [digits](const FakeRequest &) {
-            return FakeResponse::json(QJsonDocument(QJsonObject{{QStringLiteral("index"), 5000},
-                                                                {QStringLiteral("status"), QStringLiteral("done")},
-                                                                {QStringLiteral("digits"), 1200},
-                                                                {QStringLiteral("value"), digits}})
-                                          .toJson(QJsonDocument::Compact));
-        });
+        m_backend->values = {{5000, summaryOf(digits)}};
+        m_backend->server.route("GET", QStringLiteral("/api/values/5000"),
+                                [digits](const FakeRequest &) { return fullValue(5000, digits); });
         openWindow();
         auto *view = m_window->findChild<QListView *>(QStringLiteral("valuesView"));
         auto *copy = m_window->findChild<QPushButton *>(QStringLiteral("copyValueButton"));
