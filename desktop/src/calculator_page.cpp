@@ -1,5 +1,6 @@
 #include "fib/desktop/calculator_page.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <QAction>
@@ -61,7 +62,7 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     auto *layout = new QVBoxLayout(this);
 
     // The title, or in its place the unreachable-server banner (a framed row with the reason
-    // and Retry): they share one slot as tall as the taller, so the page never moves.
+    // and Retry): they share one slot, so the page below never moves.
     m_top = new QStackedWidget(this);
     m_title = heading(tr("Fibonacci Calculator"), 1.5, m_top);
     m_title->setAccessibleName(tr("Fibonacci Calculator"));

@@ -65,6 +65,8 @@ struct CommandLine {
                 .arg(QLatin1String(ServerSettings::kEnvironmentVariable), ServerSettings::defaultUrl().toString()));
         parser.addOption(server);
         parser.addOption(exitAfterLoad);
+        // As QApplication reads them: -geometry is one option, not -g -e -o ...
+        parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     }
 
     Options options() const { return Options{parser.value(server), parser.isSet(exitAfterLoad)}; }
@@ -79,13 +81,12 @@ bool needsGuiToParse(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
     CommandLine commandLine;
-    // As QApplication reads them: -geometry is one option, not -g -e -o ...
-    commandLine.parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     if (!commandLine.parser.parse(arguments)) {
         const QStringList unknown = commandLine.parser.unknownOptionNames();
         return !unknown.isEmpty() && std::all_of(unknown.cbegin(), unknown.cend(), isQtGuiOption);
     }
-    return !commandLine.parser.isSet(commandLine.help) && !commandLine.parser.isSet(commandLine.version);
+    return !commandLine.parser.isSet(commandLine.help) && !commandLine.parser.isSet(QStringLiteral("help-all")) &&
+           !commandLine.parser.isSet(commandLine.version);
 }
 
 } // namespace
