@@ -25,10 +25,11 @@ ENV CCACHE_DIR=/ccache
 
 # ---------------------------------------------------------------------------------------------
 FROM toolchain
-# Qt 6 for the desktop app and for Qt Test, which every test uses.
+# Qt 6 for the desktop app and for Qt Test, which every test uses; libqt6svg6 draws the app's
+# SVG icon.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        qt6-base-dev qt6-base-dev-tools libgl-dev \
+        qt6-base-dev qt6-base-dev-tools libgl-dev libqt6svg6 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

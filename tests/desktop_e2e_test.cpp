@@ -1,7 +1,8 @@
 // End to end: the real MainWindow (in-process, offscreen) against the real native stack through
-// nginx, with a real fib-worker. Three indexes typed and submitted with key events; all three
-// values appear without a restart, a reload or a button: by the live event stream when the
-// server has one, else by the app's polling fall-back.
+// nginx, with a real fib-worker. A typo above the cap is refused and never reaches the server;
+// three indexes typed and submitted with key events; all three values appear without a restart,
+// a reload or a button, by the live event stream (and, in a second test without the stream, by
+// the app's polling fall-back).
 #include <QtTest>
 
 #include <QLineEdit>
@@ -49,14 +50,22 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         EventStream *events = window.api()->events();
-        // Live, or polling when this server has no /api/events yet.
-        QTRY_VERIFY_WITH_TIMEOUT(events->state() == EventStream::State::Live ||
-                                     events->state() == EventStream::State::Polling,
-                                 15000);
-        qInfo("updates: %s", qPrintable(window.connectionStatus()));
+        // The stack serves live events: the app must use them, not fall back to polling.
+        QTRY_COMPARE_WITH_TIMEOUT(events->state(), EventStream::State::Live, 30000);
+        QCOMPARE(window.connectionStatus(), QStringLiteral("Live updates on"));
 
         auto *edit = window.findChild<QLineEdit *>(QStringLiteral("indexEdit"));
         QVERIFY(edit);
+        // A typo above the cap stays as typed and is refused: nothing is submitted (the field
+        // used to drop the last key and submit F(100000)).
+        QTest::keyClicks(edit, QStringLiteral("1000001"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(edit->text(), QStringLiteral("1000001"));
+        QVERIFY2(window.calculatorPage()->inputMessage().contains(QStringLiteral("largest index")),
+                 qPrintable(window.calculatorPage()->inputMessage()));
+        QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QCOMPARE(edit->text(), QString());
         const std::map<fib::Index, QString> expected = {
             {10, QStringLiteral("55")}, {25, QStringLiteral("75025")}, {93, QStringLiteral("12200160415121876738")}};
         for (const auto &entry : expected) {
@@ -81,6 +90,13 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(allShown(), 30000);
         QCOMPARE(values->index(2).data().toString(), QStringLiteral("For index 93 I calculated 12200160415121876738"));
+        // The server got the three indexes typed after the typo, and not the typo nor what it
+        // would have become (the client sends one submission at a time, in order).
+        auto client = m_stack->nginx();
+        const auto all = client->Get("/api/values/all");
+        QVERIFY(all);
+        QCOMPARE(QByteArray::fromStdString(all->body), QByteArray(R"([{"number":10},{"number":25},{"number":93}])"));
+        QCOMPARE(events->state(), EventStream::State::Live);
         auto *seen = window.findChild<QPlainTextEdit *>(QStringLiteral("indexesText"));
         QTRY_COMPARE(seen->toPlainText(), QStringLiteral("10, 25, 93"));
         qInfo("values arrived; updates: %s", qPrintable(window.connectionStatus()));
@@ -128,8 +144,10 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *edit = window.findChild<QLineEdit *>(QStringLiteral("indexEdit"));
         QTest::keyClicks(edit, QStringLiteral("x"));
-        QCOMPARE(edit->text(), QString());
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(edit->text(), QStringLiteral("x"));
         QVERIFY(!window.calculatorPage()->inputMessage().isEmpty());
+        QTest::keyClick(edit, Qt::Key_Backspace);
 
         // The client knows the cap from /api/info, so to see the server's own 422 the client
         // is told a higher cap than the server has, once the server's answer is in.

@@ -19,14 +19,7 @@ void IndexValidator::setMaxIndex(Index maxIndex)
 QValidator::State IndexValidator::validate(QString &input, int &pos) const
 {
     Q_UNUSED(pos)
-    if (input.isEmpty())
-        return Acceptable;
-    QString problem;
-    if (!check(input, nullptr, &problem)) {
-        m_lastProblem = problem;
-        return Invalid;
-    }
-    return Acceptable;
+    return check(input, nullptr, nullptr) ? Acceptable : Intermediate;
 }
 
 bool IndexValidator::check(const QString &text, Index *index, QString *problem) const
@@ -36,14 +29,16 @@ bool IndexValidator::check(const QString &text, Index *index, QString *problem) 
             *problem = why;
         return false;
     };
-    if (text.isEmpty())
+    // Pasted text often carries a space or a line break around the number.
+    const QString digits = text.trimmed();
+    if (digits.isEmpty())
         return fail(tr("Type an index first: a whole number such as 10."));
-    for (const QChar c : text) {
+    for (const QChar c : digits) {
         if (c < QLatin1Char('0') || c > QLatin1Char('9'))
             return fail(tr("Only the digits 0-9 are allowed: an index is a whole number such as 10."));
     }
     try {
-        const Index value = parseIndex(text.toStdString(), m_maxIndex);
+        const Index value = parseIndex(digits.toStdString(), m_maxIndex);
         if (index)
             *index = value;
         return true;

@@ -1,6 +1,6 @@
 // fib-desktop: parses the command line, picks the server, opens the window.
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include <QApplication>
@@ -28,41 +28,65 @@ QString tr(const char *text)
     return QCoreApplication::translate("main", text);
 }
 
-// --help and --version print and exit; they must work without a display, so they get a plain
-// QCoreApplication instead of a QApplication (which needs a screen).
-bool printsAndExits(int argc, char *argv[])
+// Qt's own options, which QApplication takes out of the command line (scripts/screenshot passes
+// -geometry): the first parse, before the application exists, lets them through.
+bool isQtGuiOption(const QString &name)
 {
-    for (int i = 1; i < argc; ++i) {
-        for (const char *option : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
-            if (std::strcmp(argv[i], option) == 0)
-                return true;
-    }
-    return false;
+    static const QStringList names{
+        QStringLiteral("platform"), QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
+        QStringLiteral("plugin"), QStringLiteral("qmljsdebugger"), QStringLiteral("qwindowgeometry"),
+        QStringLiteral("qwindowicon"), QStringLiteral("qwindowtitle"), QStringLiteral("reverse"),
+        QStringLiteral("session"), QStringLiteral("display"), QStringLiteral("geometry"), QStringLiteral("style"),
+        QStringLiteral("stylesheet"), QStringLiteral("widgetcount"), QStringLiteral("nograb"),
+        QStringLiteral("dograb")};
+    return names.contains(name);
 }
 
-Options parseCommandLine(const QCoreApplication &app)
-{
+struct CommandLine {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        tr("Fibonacci Calculator: submit indexes to the fib-server API and watch their values arrive.\n\n"
-           "The server address comes from --server, else the %1 environment variable, else the\n"
-           "address saved in Preferences, else %2.")
-            .arg(QLatin1String(ServerSettings::kEnvironmentVariable), ServerSettings::defaultUrl().toString()));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption server(QStringList{QStringLiteral("s"), QStringLiteral("server")},
-                                    tr("The server's address, e.g. http://localhost:3050 (the API is under /api)."),
-                                    tr("URL"));
-    parser.addOption(server);
-    const QCommandLineOption exitAfterLoad(
+    QCommandLineOption server{QStringList{QStringLiteral("s"), QStringLiteral("server")},
+                              tr("The server's address, e.g. http://localhost:3050 (the API is under /api)."),
+                              tr("URL")};
+    QCommandLineOption exitAfterLoad{
         QStringLiteral("exit-after-load"),
         tr("Start-up probe for benchmarks: once the window is exposed and every row is loaded, print one "
            "line of JSON (first_window_ms and loaded_ms since the process started, rows, indexes, "
            "rss_kb) and exit; exit 1 if loading fails or takes over %1 s.")
-            .arg(StartupProbe::kDefaultTimeoutMs / 1000));
-    parser.addOption(exitAfterLoad);
-    parser.process(app); // exits on --help, --version and errors
-    return Options{parser.value(server), parser.isSet(exitAfterLoad)};
+            .arg(StartupProbe::kDefaultTimeoutMs / 1000)};
+    QCommandLineOption help = parser.addHelpOption();
+    QCommandLineOption version = parser.addVersionOption();
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(
+            tr("Fibonacci Calculator: submit indexes to the fib-server API and watch their values arrive.\n\n"
+               "The server address comes from --server, else the %1 environment variable, else the\n"
+               "address saved in Preferences, else %2.")
+                .arg(QLatin1String(ServerSettings::kEnvironmentVariable), ServerSettings::defaultUrl().toString()));
+        parser.addOption(server);
+        parser.addOption(exitAfterLoad);
+        // As QApplication reads them: -geometry is one option, not -g -e -o ...
+        parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    }
+
+    Options options() const { return Options{parser.value(server), parser.isSet(exitAfterLoad)}; }
+};
+
+// --help, --version and mistakes must print without a display: the arguments are read before the
+// GUI application is created, which needs a screen. True when only the GUI application can
+// tell (the command line is fine, or its only unknown options are Qt's own).
+bool needsGuiToParse(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    CommandLine commandLine;
+    if (!commandLine.parser.parse(arguments)) {
+        const QStringList unknown = commandLine.parser.unknownOptionNames();
+        return !unknown.isEmpty() && std::all_of(unknown.cbegin(), unknown.cend(), isQtGuiOption);
+    }
+    return !commandLine.parser.isSet(commandLine.help) && !commandLine.parser.isSet(QStringLiteral("help-all")) &&
+           !commandLine.parser.isSet(commandLine.version);
 }
 
 } // namespace
@@ -75,15 +99,19 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("fib-desktop"));
     QCoreApplication::setApplicationVersion(QLatin1String(fib::kVersion));
 
-    if (printsAndExits(argc, argv)) {
+    if (!needsGuiToParse(argc, argv)) {
         const QCoreApplication app(argc, argv);
-        parseCommandLine(app);
+        CommandLine commandLine;
+        commandLine.parser.process(app); // prints the help, the version or the mistake, and exits
         return 0;
     }
 
     QApplication app(argc, argv);
     QGuiApplication::setDesktopFileName(QStringLiteral("fib-desktop"));
-    const Options options = parseCommandLine(app);
+    QApplication::setWindowIcon(fib::desktop::MainWindow::appIcon());
+    CommandLine commandLine;
+    commandLine.parser.process(app); // exits on a mistake
+    const Options options = commandLine.options();
 
     QSettings settings;
     QString error;

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QFrame>
+#include <QIcon>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -33,9 +34,10 @@ constexpr int kStatusMessageMs = 5000;
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 
+// A countdown shows whole seconds left, rounded up, so it never says 0 before the attempt.
 int seconds(int ms)
 {
-    return std::max(1, static_cast<int>(std::lround(ms / 1000.0)));
+    return std::max(1, static_cast<int>(std::ceil(ms / 1000.0)));
 }
 
 QString digitsText(qsizetype digits)
@@ -57,6 +59,7 @@ MainWindow::MainWindow(const QUrl &serverUrl, QWidget *parent)
       m_serverLabel(new QLabel(this))
 {
     setWindowTitle(tr("Fibonacci Calculator"));
+    setWindowIcon(appIcon());
     setObjectName(QStringLiteral("mainWindow"));
     m_pages->addWidget(m_calculator);
     m_pages->addWidget(m_serverPage);
@@ -72,6 +75,9 @@ MainWindow::MainWindow(const QUrl &serverUrl, QWidget *parent)
     statusBar()->addPermanentWidget(m_serverLabel);
     statusBar()->addPermanentWidget(separator);
     statusBar()->addPermanentWidget(m_connectionLabel);
+    // "retrying in 3 s" counts down while the stream waits.
+    m_countdown.setInterval(1000);
+    connect(&m_countdown, &QTimer::timeout, this, &MainWindow::updateConnectionStatus);
 
     createActions();
     wire();
@@ -92,6 +98,11 @@ MainWindow::MainWindow(const QUrl &serverUrl, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+QIcon MainWindow::appIcon()
+{
+    return QIcon(QStringLiteral(":/fib-desktop.svg"));
+}
 
 void MainWindow::createActions()
 {
@@ -159,9 +170,9 @@ void MainWindow::wire()
         m_api->submitIndex(index);
     });
     connect(m_api, &ApiClient::submitted, this, [this](Index index) {
-        m_calculator->acceptSubmission(index);
         m_values->addPending(index);
         m_indexes->add(index);
+        m_calculator->acceptSubmission(index); // selects the row added just above
         statusBar()->showMessage(tr("Index %1 submitted.").arg(index), kStatusMessageMs);
         // The value may already be known (a resubmission is not computed again): ask now
         // rather than wait for an event that will not come.
@@ -178,6 +189,7 @@ void MainWindow::wire()
 
     connect(m_api, &ApiClient::infoReceived, this, [this](const ServerInfo &info) {
         m_haveInfo = true;
+        m_serverVersion = info.version;
         m_calculator->setMaxIndex(info.maxIndex);
         m_serverPage->setInfo(info);
     });
@@ -213,7 +225,11 @@ void MainWindow::wire()
         refreshLists();
         updateConnectionStatus();
     });
-    connect(events, &EventStream::stateChanged, this, &MainWindow::updateConnectionStatus);
+    connect(events, &EventStream::stateChanged, this, [this](EventStream::State state) {
+        if (state == EventStream::State::Live)
+            m_calculator->hideConnectionProblem(); // the server answers again
+        updateConnectionStatus();
+    });
     connect(m_values, &ValuesModel::pendingCountChanged, events, [events](int pending) { events->setBusy(pending > 0); });
 
     connect(m_serverPage, &ServerPage::refreshRequested, this, &MainWindow::checkServer);
@@ -247,6 +263,11 @@ void MainWindow::updateConnectionStatus()
         break;
     }
     m_connectionLabel->setText(text);
+    const bool waiting = events->state() == EventStream::State::Reconnecting;
+    if (waiting && !m_countdown.isActive())
+        m_countdown.start();
+    else if (!waiting)
+        m_countdown.stop();
 }
 
 void MainWindow::refresh()
@@ -279,9 +300,10 @@ void MainWindow::setServerUrl(const QUrl &url)
     if (url == m_api->serverUrl())
         return;
     m_haveInfo = false;
+    m_serverVersion.clear();
     m_values->clear();
     m_indexes->clear();
-    m_calculator->hideConnectionProblem();
+    m_calculator->forgetServerMessages();
     m_calculator->setMaxIndex(IndexValidator::kDefaultMaxIndex);
     m_api->setServerUrl(url); // restarts the event stream against the new server
     m_serverPage->setServerUrl(url);
@@ -339,8 +361,9 @@ void MainWindow::onRequestFailed(ApiClient::Call call, const ApiError &error)
 
 void MainWindow::onSubmitFailed(Index index, const ApiError &error)
 {
-    Q_UNUSED(index)
-    m_calculator->showInputMessage(error.message());
+    m_calculator->showSubmitError(error.message(), error.unreachable());
+    // "Submitting index 42..." must not stay up as if it were still on its way.
+    statusBar()->showMessage(tr("Index %1 was not submitted.").arg(index), kStatusMessageMs);
     if (error.unreachable())
         onRequestFailed(ApiClient::Call::Values, error);
 }
@@ -372,14 +395,30 @@ void MainWindow::onFullValue(const FullValue &value)
     }
 }
 
+QString MainWindow::aboutText() const
+{
+    const QString server = m_api->serverUrl().toString().toHtmlEscaped();
+    const QString api = m_api->apiUrl(QStringLiteral("openapi.json")).toString().toHtmlEscaped();
+    return tr("<p><b>Fibonacci Calculator</b> %1</p>"
+              "<p>Submit an index; a worker computes the exact Fibonacci number and "
+              "this window shows it as soon as it is ready.</p>"
+              "<p>Server: <a href=\"%2\">%2</a>%3<br>API description: <a href=\"%4\">%4</a></p>"
+              "<p>Built with Qt %5, running on Qt %6. Qt is used under the terms of the "
+              "<a href=\"https://www.gnu.org/licenses/lgpl-3.0.html\">GNU LGPL version 3</a> "
+              "(Help &gt; About Qt).</p>")
+        .arg(QLatin1String(kVersion), server,
+             m_serverVersion.isEmpty() ? QString() : tr(" (fib-server %1)").arg(m_serverVersion.toHtmlEscaped()), api,
+             QLatin1String(QT_VERSION_STR), QLatin1String(qVersion()));
+}
+
 void MainWindow::about()
 {
-    QMessageBox::about(this, tr("About Fibonacci Calculator"),
-                       tr("<p><b>Fibonacci Calculator</b> %1</p>"
-                          "<p>Submit an index; a worker computes the exact Fibonacci number and "
-                          "this window shows it as soon as it is ready.</p>"
-                          "<p>Server: %2</p>")
-                           .arg(QLatin1String(kVersion), m_api->serverUrl().toString().toHtmlEscaped()));
+    QMessageBox box(this);
+    box.setWindowTitle(tr("About Fibonacci Calculator"));
+    box.setIconPixmap(windowIcon().pixmap(64, 64));
+    box.setTextFormat(Qt::RichText);
+    box.setText(aboutText());
+    box.exec();
 }
 
 } // namespace fib::desktop

@@ -24,6 +24,19 @@ QSize ValueDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIn
     return size;
 }
 
+QString ValueDelegate::elidedText(const QString &text, const QFontMetrics &metrics, int width)
+{
+    const QString elided = metrics.elidedText(text, Qt::ElideRight, width);
+    if (elided == text)
+        return text;
+    const QLatin1String dots("...");
+    const qsizetype summary = text.indexOf(dots);
+    // The cut (the last character of `elided` is the ellipsis) falls inside or after the "...".
+    if (summary >= 0 && elided.size() - 1 > summary)
+        return text.left(summary) + QChar(0x2026);
+    return elided;
+}
+
 void ValueDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
@@ -39,6 +52,8 @@ void ValueDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     // The selection and hover background spans the whole row, gutter included.
     style->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, widget);
     opt.rect.setLeft(opt.rect.left() + side);
+    const QRect textRect = style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget);
+    opt.text = elidedText(opt.text, opt.fontMetrics, textRect.width());
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
 
     if (!pending)

@@ -1,5 +1,7 @@
 #include "fib/desktop/value_dialog.hpp"
 
+#include <cmath>
+
 #include <QApplication>
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -8,21 +10,44 @@
 #include <QFontDatabase>
 #include <QLabel>
 #include <QLocale>
+#include <QMimeData>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QStyle>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 namespace fib::desktop {
+namespace {
+
+// The digits, wrapped into lines by the dialog; what is copied or dragged out of it is the number
+// itself, without those line breaks.
+class DigitsView : public QPlainTextEdit {
+public:
+    using QPlainTextEdit::QPlainTextEdit;
+
+protected:
+    QMimeData *createMimeDataFromSelection() const override
+    {
+        auto *mime = new QMimeData;
+        mime->setText(textCursor().selectedText().remove(QChar::ParagraphSeparator));
+        return mime;
+    }
+};
+
+} // namespace
 
 ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(parent), m_value(value)
 {
     setWindowTitle(tr("F(%1)").arg(value.index));
     auto *layout = new QVBoxLayout(this);
-    auto *summary = new QLabel(tr("For index %1 I calculated a number of %2 digits:")
+    auto *summary = new QLabel(tr("For index %1 I calculated a number of %2 digits, shown %3 to a line "
+                                  "(copying keeps them in one line):")
                                    .arg(value.index)
-                                   .arg(QLocale().toString(static_cast<qlonglong>(value.digits.size()))),
+                                   .arg(QLocale().toString(static_cast<qlonglong>(value.digits.size())))
+                                   .arg(kDigitsPerLine),
                                this);
     summary->setWordWrap(true);
     layout->addWidget(summary);
@@ -35,14 +60,23 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
             shown.append(QLatin1Char('\n'));
         shown.append(QStringView(value.digits).mid(i, kDigitsPerLine));
     }
-    auto *digits = new QPlainTextEdit(this);
+    auto *digits = new DigitsView(this);
     digits->setObjectName(QStringLiteral("valueDigits"));
     digits->setReadOnly(true);
+    // Read-only, yet moved through with the keyboard (Ctrl+Home, Ctrl+End, Page Down, Shift+arrows).
+    digits->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    digits->setUndoRedoEnabled(false);
     digits->setLineWrapMode(QPlainTextEdit::NoWrap);
     digits->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     digits->setAccessibleName(tr("Digits of F(%1)").arg(value.index));
     digits->setPlainText(shown);
     layout->addWidget(digits, 1);
+    // Wide enough for a whole line of digits and the vertical scroll bar.
+    const int lineWidth = digits->fontMetrics().horizontalAdvance(QString(kDigitsPerLine, QLatin1Char('0')));
+    digits->setMinimumWidth(lineWidth + 2 * static_cast<int>(std::ceil(digits->document()->documentMargin())) +
+                            2 * digits->frameWidth() +
+                            digits->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, digits) +
+                            digits->fontMetrics().averageCharWidth());
 
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
@@ -65,7 +99,8 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
         if (!path.isEmpty())
             m_status->setText(tr("Saved to %1.").arg(QDir::toNativeSeparators(path)));
     });
-    resize(760, 480);
+    resize(sizeHint().width(), 480);
+    digits->setFocus(Qt::OtherFocusReason);
 }
 
 void ValueDialog::copyToClipboard(const FullValue &value)

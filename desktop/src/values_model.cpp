@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include <QLocale>
 #include <QRegularExpression>
 
 #include "fib/keys.hpp"
@@ -23,6 +24,13 @@ const QRegularExpression &summaryPattern()
 {
     static const QRegularExpression pattern(QStringLiteral("^(\\d+)\\.\\.\\.(\\d+) \\((\\d+) digits\\)$"));
     return pattern;
+}
+
+// "first...last (N digits)", N grouped as the user's locale writes numbers ("208,988").
+QString summary(QStringView first, QStringView last, quint64 digits)
+{
+    return first.toString() + QStringLiteral("...") + last.toString() +
+           ValuesModel::tr(" (%1 digits)").arg(QLocale().toString(static_cast<qulonglong>(digits)));
 }
 
 auto byIndex()
@@ -51,7 +59,7 @@ QVariant ValuesModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (entry.pending)
             return tr("Index %1 is being calculated.").arg(entry.index);
-        return tr("Index %1: %n digit(s). Double-click to see or save every digit.", nullptr,
+        return tr("Index %1: %Ln digit(s). Double-click to see or save every digit.", nullptr,
                   static_cast<int>(std::min<quint64>(digitCount(entry.value), std::numeric_limits<int>::max())))
             .arg(entry.index);
     case IndexRole:
@@ -63,7 +71,7 @@ QVariant ValuesModel::data(const QModelIndex &index, int role) const
     case DigitsRole:
         return QVariant::fromValue(static_cast<qulonglong>(digitCount(entry.value)));
     case SummarisedRole:
-        return !entry.pending && shownValue(entry.value) != entry.value;
+        return !entry.pending && digitCount(entry.value) > static_cast<quint64>(kShownDigits);
     default:
         return {};
     }
@@ -82,11 +90,13 @@ QHash<int, QByteArray> ValuesModel::roleNames() const
 
 QString ValuesModel::shownValue(const QString &value)
 {
+    // The server's summary is written again, for the digit count's grouping.
+    if (const auto match = summaryPattern().match(value); match.hasMatch())
+        return summary(match.capturedView(1), match.capturedView(2), match.capturedView(3).toULongLong());
     if (value.size() <= kShownDigits || !allDigits(value))
         return value;
     const auto edge = static_cast<qsizetype>(kSummaryEdge);
-    return value.left(edge) + QStringLiteral("...") + value.right(edge) +
-           tr(" (%1 digits)").arg(value.size());
+    return summary(QStringView(value).left(edge), QStringView(value).right(edge), static_cast<quint64>(value.size()));
 }
 
 quint64 ValuesModel::digitCount(const QString &value)

@@ -83,9 +83,9 @@ FakeHttpServer::~FakeHttpServer()
     }
 }
 
-bool FakeHttpServer::listen()
+bool FakeHttpServer::listen(quint16 port)
 {
-    return m_server.listen(QHostAddress::LocalHost, 0);
+    return m_server.listen(QHostAddress::LocalHost, port);
 }
 
 QUrl FakeHttpServer::url() const

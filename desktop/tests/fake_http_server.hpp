@@ -51,7 +51,8 @@ public:
     explicit FakeHttpServer(QObject *parent = nullptr);
     ~FakeHttpServer() override;
 
-    bool listen();
+    // On 127.0.0.1, on `port` (0: any free one).
+    bool listen(quint16 port = 0);
     quint16 port() const { return m_server.serverPort(); }
     QUrl url() const;
 

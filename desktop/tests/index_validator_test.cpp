@@ -1,4 +1,5 @@
-// IndexValidator: digits only, within the cap, with a reason for every refusal.
+// IndexValidator: digits only, within the cap, with a reason for every refusal; a refusal keeps
+// the text (Intermediate), it never drops the key that made it wrong.
 #include <QtTest>
 
 #include "fib/desktop/index_validator.hpp"
@@ -15,8 +16,11 @@ private slots:
         QTest::addColumn<int>("state");
         QTest::addColumn<QString>("problem");
         const int ok = QValidator::Acceptable;
-        const int bad = QValidator::Invalid;
-        QTest::newRow("empty") << QString() << ok << QString();
+        const int bad = QValidator::Intermediate;
+        QTest::newRow("empty") << QString() << bad << QStringLiteral("Type an index");
+        QTest::newRow("only white space") << QStringLiteral("  ") << bad << QStringLiteral("Type an index");
+        QTest::newRow("leading space") << QStringLiteral(" 12") << ok << QString();
+        QTest::newRow("trailing newline") << QStringLiteral("12\n") << ok << QString();
         QTest::newRow("zero") << QStringLiteral("0") << ok << QString();
         QTest::newRow("ten") << QStringLiteral("10") << ok << QString();
         QTest::newRow("leading zeros") << QStringLiteral("007") << ok << QString();
@@ -37,10 +41,14 @@ private slots:
         QFETCH(int, state);
         QFETCH(QString, problem);
         IndexValidator validator;
+        const QString typed = text;
         int pos = 0;
         QCOMPARE(static_cast<int>(validator.validate(text, pos)), state);
+        QCOMPARE(text, typed); // never edited
+        QString why;
+        QCOMPARE(validator.check(text, nullptr, &why), state == QValidator::Acceptable);
         if (!problem.isEmpty())
-            QVERIFY2(validator.lastProblem().contains(problem), qPrintable(validator.lastProblem()));
+            QVERIFY2(why.contains(problem), qPrintable(why));
     }
 
     void capFollowsTheServer()
@@ -51,6 +59,8 @@ private slots:
         QString problem;
         QVERIFY(validator.check(QStringLiteral("1000"), &index, &problem));
         QCOMPARE(index, fib::Index{1000});
+        QVERIFY(validator.check(QStringLiteral(" 999\n"), &index, &problem));
+        QCOMPARE(index, fib::Index{999});
         validator.setMaxIndex(100);
         QCOMPARE(changed.count(), 1);
         QVERIFY(!validator.check(QStringLiteral("1000"), &index, &problem));

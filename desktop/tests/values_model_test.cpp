@@ -125,6 +125,7 @@ private slots:
 
     void longValuesAreSummarised()
     {
+        QLocale::setDefault(QLocale::c()); // no digit grouping
         const QString digits = QStringLiteral("1234567890").repeated(10); // 100 digits
         QCOMPARE(ValuesModel::shownValue(digits),
                  QStringLiteral("12345678901234567890...12345678901234567890 (100 digits)"));
@@ -138,10 +139,28 @@ private slots:
 
         ValuesModel model;
         model.setEntries({done(1000000, summary)});
-        QVERIFY(model.index(0).data(ValuesModel::SummarisedRole).toBool() == false);
+        QVERIFY(model.index(0).data(ValuesModel::SummarisedRole).toBool()); // the server's summary is one too
         QCOMPARE(model.index(0).data().toString(), QStringLiteral("For index 1000000 I calculated ") + summary);
         model.setValue(480, digits);
         QVERIFY(model.index(0).data(ValuesModel::SummarisedRole).toBool());
+        model.setValue(10, QStringLiteral("55"));
+        QVERIFY(!model.index(0).data(ValuesModel::SummarisedRole).toBool());
+    }
+
+    // Digit counts read as the user's locale writes numbers, whoever summarised the value.
+    void digitCountsAreGroupedByLocale()
+    {
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        const QString server = QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)");
+        QCOMPARE(ValuesModel::shownValue(server),
+                 QStringLiteral("19532821287077577316...68996526838242546875 (208,988 digits)"));
+        const QString digits = QStringLiteral("1234567890").repeated(123) + QStringLiteral("4"); // 1,231 digits
+        QCOMPARE(ValuesModel::shownValue(digits), QStringLiteral("12345678901234567890...23456789012345678904 (1,231 digits)"));
+        ValuesModel model;
+        model.setEntries({done(1000000, server)});
+        QVERIFY2(model.index(0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("208,988 digit")),
+                 qPrintable(model.index(0).data(Qt::ToolTipRole).toString()));
+        QLocale::setDefault(QLocale::c());
     }
 
     // 10,000 rows: one merge builds them, and a later poll with one change emits one signal.

@@ -11,7 +11,7 @@
 # The Debian packages' own daemons (PostgreSQL 5432, Redis 6379, nginx 80) are kept from starting
 # while installing, and stopped if they started anyway: the project runs its own instances.
 
-FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev qt6-base-dev-tools libgl-dev
+FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev qt6-base-dev-tools libgl-dev libqt6svg6
     libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev
     clang libclang-rt-14-dev)
 FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)

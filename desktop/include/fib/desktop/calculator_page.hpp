@@ -10,12 +10,14 @@
 
 #include "fib/index.hpp"
 
+class QAction;
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QListView;
 class QPlainTextEdit;
 class QPushButton;
-class QFrame;
+class QStackedWidget;
 
 namespace fib::desktop {
 
@@ -40,14 +42,21 @@ public:
     std::optional<Index> selectedIndex() const;
 
 public slots:
-    // A submission succeeded: clears the field (unless the user already typed another index).
+    // A submission succeeded: clears the field (unless the user already typed another index),
+    // then selects the index's row and scrolls to it.
     void acceptSubmission(fib::Index index);
     // Shows why the entry was refused, next to the field; the typed text stays.
     void showInputMessage(const QString &message);
+    // The server refused or never got a submission; `unreachable` for no answer at all (such a
+    // message goes away as soon as the server answers again).
+    void showSubmitError(const QString &message, bool unreachable);
     void clearInputMessage();
     // The banner for an unreachable server, with a Retry button.
     void showConnectionProblem(const QString &message);
+    // The server answers again: the banner and any "cannot reach" message under the field go.
     void hideConnectionProblem();
+    // Another server: nothing the old one said applies any more.
+    void forgetServerMessages();
     void focusInput();
 
 signals:
@@ -59,31 +68,45 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    enum class MessageKind { None, Input, Server, Unreachable };
+
     void submit();
-    void onInputRejected();
+    void setMessage(const QString &message, MessageKind kind);
+    // Checks the field after every change: marks it, explains why, enables Submit.
+    void updateInputState();
     void updateIndexesText();
     void updateValueButtons();
+    void updateValuesPlaceholder();
     void updateSpinner();
     void requestValueAction(ValueAction action);
+    // Keeping the rows in view still when others' values are inserted above them.
+    void rememberTopRow();
+    void restoreTopRow();
 
     ValuesModel *m_values;
     IndexListModel *m_indexes;
     IndexValidator *m_validator;
     ValueDelegate *m_delegate;
+    QStackedWidget *m_top;
+    QLabel *m_title;
     QFrame *m_banner;
     QLabel *m_bannerText;
     QPushButton *m_retryButton;
     QLineEdit *m_indexEdit;
+    QAction *m_invalidMark;
     QPushButton *m_submitButton;
     QWidget *m_messageRow;
     QLabel *m_messageIcon;
     QLabel *m_messageText;
+    MessageKind m_messageKind = MessageKind::None;
     QPlainTextEdit *m_indexesText;
     QListView *m_valuesView;
+    QLabel *m_valuesPlaceholder;
     QPushButton *m_showButton;
     QPushButton *m_copyButton;
     QPushButton *m_saveButton;
     QTimer m_spinnerTimer;
+    std::optional<Index> m_topIndex; // the row at the top of the list before an insertion
 };
 
 } // namespace fib::desktop

@@ -35,7 +35,7 @@ public:
     // Every delay, in milliseconds; the tests shorten them.
     struct Timing {
         int retryMs = 2000;          // first reconnect delay, unless the server sends "retry:"
-        int maxRetryMs = 30000;      // reconnect backoff cap
+        int maxRetryMs = 5000;       // reconnect backoff cap: a server back up is seen within 5 s
         int pollBusyMs = 2000;       // poll interval while a value is pending
         int pollIdleMaxMs = 30000;   // poll backoff cap when nothing is pending
         int probeMs = 60000;         // while polling, how often the stream is tried again

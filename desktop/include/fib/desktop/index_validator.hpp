@@ -1,7 +1,8 @@
 #pragma once
 // The index field's rules: ASCII digits only, at most the server's cap (from /api/info; a
-// million until known). Unlike a bare QValidator it can say why it refused a keystroke, so the
-// page can tell the user instead of silently swallowing the key.
+// million until known), white space around them ignored. It never refuses a keystroke: a field
+// that dropped the rejected key would turn the typo 1000001 into 100000, a different index.
+// Text that is not an index stays as typed (Intermediate) and check() says why.
 
 #include <QValidator>
 
@@ -21,17 +22,15 @@ public:
     void setMaxIndex(Index maxIndex);
     Index maxIndex() const { return m_maxIndex; }
 
-    // Empty text is Acceptable here (pressing Enter on it explains what to type); digits within
-    // the cap are Acceptable; anything else is Invalid and lastProblem() says why.
+    // Digits within the cap (with white space around them, as pasted) are Acceptable; anything
+    // else, the empty text included, is Intermediate: kept as typed, never submitted.
     State validate(QString &input, int &pos) const override;
-    QString lastProblem() const { return m_lastProblem; }
 
     // Checks a whole entry: the index, or the reason it is not one (then returns false).
     bool check(const QString &text, Index *index, QString *problem) const;
 
 private:
     Index m_maxIndex = kDefaultMaxIndex;
-    mutable QString m_lastProblem;
 };
 
 } // namespace fib::desktop

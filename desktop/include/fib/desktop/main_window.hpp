@@ -3,8 +3,10 @@
 // two pages, and wires them together; it holds no data and does no network I/O itself.
 
 #include <QHash>
+#include <QIcon>
 #include <QList>
 #include <QMainWindow>
+#include <QTimer>
 #include <QUrl>
 
 #include "fib/desktop/api_client.hpp"
@@ -34,6 +36,10 @@ public:
     ServerPage *serverPage() const { return m_serverPage; }
     // The connection state as the status bar shows it.
     QString connectionStatus() const;
+    // What Help > About shows: versions, the server, licences (rich text).
+    QString aboutText() const;
+    // The application's icon (desktop/resources/fib-desktop.svg).
+    static QIcon appIcon();
 
 public slots:
     // Refetches everything: info, both lists, and the stream if it is not live.
@@ -70,7 +76,9 @@ private:
     QAction *m_refreshAction = nullptr;
     QAction *m_preferencesAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QTimer m_countdown;
     bool m_haveInfo = false;
+    QString m_serverVersion;
     // What to do with a full value once it arrives (Show, Copy, Save), per index.
     QHash<Index, QList<CalculatorPage::ValueAction>> m_valueActions;
 };

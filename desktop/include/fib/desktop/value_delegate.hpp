@@ -20,6 +20,10 @@ public:
     // The spinner's angle follows the clock; the view repaints while rows are pending.
     int spinnerAngle() const;
 
+    // A row's text cut to `width` with one ellipsis: a long value already reads first...last
+    // (N digits), so a cut past its "..." ends at the "..." instead of adding a second one.
+    static QString elidedText(const QString &text, const QFontMetrics &metrics, int width);
+
 private:
     QElapsedTimer m_clock;
 };

@@ -14,7 +14,7 @@ class ValueDialog : public QDialog {
 
 public:
     // Digits per line in the view; copying and saving keep the digits in one line.
-    static constexpr int kDigitsPerLine = 100;
+    static constexpr int kDigitsPerLine = 80;
 
     explicit ValueDialog(const FullValue &value, QWidget *parent = nullptr);
 

@@ -21,7 +21,7 @@ public:
         ValueRole,                    // the value as the server listed it
         PendingRole,                  // bool: still "Nothing yet!"
         DigitsRole,                   // qulonglong: how many digits the value has (0 if pending)
-        SummarisedRole,               // bool: the value shown is a summary, not every digit
+        SummarisedRole,               // bool: the value shown is a summary (ours or the server's), not every digit
     };
 
     // A value with more digits than this is shown as first...last (N digits) in the row.
@@ -47,7 +47,8 @@ public:
     int pendingCount() const { return m_pending; }
     bool anyPending() const { return m_pending > 0; }
 
-    // The value as a row shows it: digits, or first20...last20 (N digits) for long ones.
+    // The value as a row shows it: digits, or first20...last20 (N digits) for long ones, N
+    // grouped by the locale (208,988), whether the server or this model summarised it.
     static QString shownValue(const QString &value);
     // Digits in a listed value: its length, or N from a "(N digits)" summary; 0 if pending.
     static quint64 digitCount(const QString &value);
