@@ -391,7 +391,6 @@ private slots:
         QVERIFY(limited > 0);
         // 127.0.0.1 itself (local tools) is not limited.
         QCOMPARE(burst("127.0.0.1").second, 0);
-        QTest::qWait(2500); // let the buckets drain for the next test
     }
 
     // Regression: every client outside loopback used to share one bucket (a geo value is a
@@ -432,7 +431,6 @@ private slots:
         QVERIFY(burstOk >= 100);
         QVERIFY(burstLimited > 0);
         QCOMPARE(probesOk, 300);
-        QTest::qWait(2500);
     }
 
     void realIpComesFromTrustedProxiesOnly()
@@ -442,9 +440,9 @@ private slots:
         QCOMPARE(burst("127.0.0.3", "127.0.0.1").second, 0);
         // ...while a client at another address behind it is limited on its own.
         QVERIFY(burst("127.0.0.3", "198.51.100.7").second > 0);
-        QTest::qWait(2500);
-        // An untrusted peer cannot claim to be somebody else.
-        QVERIFY(burst("127.0.0.2", "127.0.0.1").second > 0);
+        // An untrusted peer cannot claim to be somebody else. (Each case limits addresses of its
+        // own, so no case waits for another's buckets to drain.)
+        QVERIFY(burst("127.0.0.4", "127.0.0.1").second > 0);
     }
 };
 
