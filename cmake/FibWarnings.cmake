@@ -1,5 +1,9 @@
 # Warnings and sanitizers are set per target, never as global flags.
 option(FIB_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+# Off by default so that a plain configure with another compiler (the desktop CI job on Windows
+# and macOS, the bench tree, the images' `services` preset) still builds; the dev, release and
+# asan presets, which scripts/test and scripts/run use, turn it on.
+option(FIB_WARNINGS_AS_ERRORS "Treat compiler warnings as errors (-Werror, /WX)" OFF)
 
 function(fib_set_warnings target)
   if(MSVC)

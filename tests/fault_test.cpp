@@ -1,5 +1,6 @@
 // Faults, the way trusted job systems test them: kill and restart the parts under load and
-// check that nothing accepted is lost and nothing is duplicated (decisions.md §6).
+// check that nothing accepted is lost and nothing is duplicated (docs/design.md, "Queue
+// guarantees").
 #include <QtTest>
 
 #include <csignal>

@@ -1,6 +1,6 @@
-// The job queue's promises (decisions.md §6), each proved on real Redis and PostgreSQL with
-// real fib-worker processes: no job lost, none computed twice, poison dead-lettered, Redis
-// rebuilt from PostgreSQL.
+// The job queue's promises (docs/design.md, "Queue guarantees"), each proved on real Redis and
+// PostgreSQL with real fib-worker processes: no job lost, none computed twice, poison
+// dead-lettered, Redis rebuilt from PostgreSQL.
 #include <QtTest>
 
 #include <nlohmann/json.hpp>

@@ -22,7 +22,7 @@ private:
 class BadRequestError : public Error { using Error::Error; };
 // The body is not application/json.
 class UnsupportedMediaTypeError : public Error { using Error::Error; };
-// Well-formed, but the index breaks the grammar or the range (decisions.md §5).
+// Well-formed, but the index breaks the grammar or the range (docs/design.md, "Input grammar").
 class InvalidIndexError : public Error { using Error::Error; };
 // The thing asked for does not exist, e.g. an index nobody submitted.
 class NotFoundError : public Error { using Error::Error; };

@@ -1,7 +1,8 @@
 #pragma once
-// The one parser and validator of a Fibonacci index (decisions.md §5): a JSON integer, or a
-// string of ASCII digits with no sign, space, dot or exponent, in 0..maxIndex. Everything
-// else throws InvalidIndexError (or BadRequestError for a body that is not a JSON object).
+// The one parser and validator of a Fibonacci index (docs/design.md, "Input grammar"): a JSON
+// integer, or a string of ASCII digits with no sign, space, dot or exponent, in 0..maxIndex.
+// Everything else throws InvalidIndexError (or BadRequestError for a body that is not a JSON
+// object).
 
 #include <cstdint>
 #include <string>

@@ -73,7 +73,8 @@ inline constexpr std::string_view kOwnerRole = "fib_owner";
 
 namespace fib::env {
 
-// The original's names, kept so an existing Beanstalk environment keeps working (decisions.md §9).
+// The original's names, kept so an existing Beanstalk environment keeps working
+// (docs/design.md, "Environment and dependencies").
 // PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE are read by libpq itself.
 inline constexpr const char *kRedisHost = "REDIS_HOST";
 inline constexpr const char *kRedisPort = "REDIS_PORT";

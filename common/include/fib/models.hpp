@@ -23,7 +23,7 @@ inline constexpr const char *kDigits = "digits";
 inline constexpr const char *kError = "error";
 } // namespace field
 
-// Values longer than this are summarised in lists (decisions.md §3).
+// Values longer than this are summarised in lists (docs/design.md, "Limits").
 inline constexpr std::size_t kSummaryThreshold = 1000;
 // How many leading and trailing digits a summary keeps.
 inline constexpr std::size_t kSummaryEdge = 20;

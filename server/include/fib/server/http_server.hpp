@@ -1,6 +1,7 @@
 #pragma once
 // fib-server's HTTP side: the routes of the original API plus the additions, on cpp-httplib,
-// hardened as decisions.md §8 asks (body limit, timeouts, no-delay, exception handler).
+// hardened as docs/design.md, "Environment and dependencies", asks (body limit, timeouts,
+// no-delay, exception handler).
 
 #include <atomic>
 #include <chrono>

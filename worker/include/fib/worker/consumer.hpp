@@ -1,7 +1,7 @@
 #pragma once
-// The stream consumer (decisions.md §6): at-least-once delivery through the consumer group,
-// an idempotent handler, result and acknowledgement in one MULTI, claiming of entries left
-// idle by dead consumers, dead-lettering of poison, reconnection with backoff.
+// The stream consumer (docs/design.md, "Queue guarantees"): at-least-once delivery through the
+// consumer group, an idempotent handler, result and acknowledgement in one MULTI, claiming of
+// entries left idle by dead consumers, dead-lettering of poison, reconnection with backoff.
 
 #include <atomic>
 #include <memory>
