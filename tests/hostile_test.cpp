@@ -51,6 +51,19 @@ int statusFrom(const char *sourceAddress, int port, const std::string &request)
     return status;
 }
 
+// The status, head and body of a raw HTTP/1.x answer; status 0 when it is not one.
+RawResponse parseResponse(const std::string &raw)
+{
+    RawResponse out;
+    const auto end = raw.find("\r\n\r\n");
+    if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos)
+        return out;
+    out.status = std::stoi(raw.substr(9, 3));
+    out.head = raw.substr(0, end);
+    out.body = raw.substr(end + 4);
+    return out;
+}
+
 // Sends `request` (in pieces with `pause` between them, for slow clients) and reads the answer
 // until the server closes. `halfClose` also ends the sending side, for bytes that are not a
 // complete request, so the server need not wait for its timeout.
@@ -64,10 +77,9 @@ RawResponse send(int port, const std::vector<std::string> &pieces, bool halfClos
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     timeval timeout{20, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    RawResponse out;
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
         ::close(fd);
-        return out;
+        return {};
     }
     for (const auto &piece : pieces) {
         if (::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) < 0)
@@ -86,13 +98,7 @@ RawResponse send(int port, const std::vector<std::string> &pieces, bool halfClos
         raw.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    const auto end = raw.find("\r\n\r\n");
-    if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos)
-        return out;
-    out.status = std::stoi(raw.substr(9, 3));
-    out.head = raw.substr(0, end);
-    out.body = raw.substr(end + 4);
-    return out;
+    return parseResponse(raw);
 }
 
 std::string lower(std::string text)
@@ -113,7 +119,6 @@ RawResponse ask(int port, const std::string &request, std::chrono::milliseconds 
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    RawResponse out;
     std::string raw;
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
         ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
@@ -136,13 +141,7 @@ RawResponse ask(int port, const std::string &request, std::chrono::milliseconds 
         }
     }
     ::close(fd);
-    const auto end = raw.find("\r\n\r\n");
-    if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos)
-        return out;
-    out.status = std::stoi(raw.substr(9, 3));
-    out.head = raw.substr(0, end);
-    out.body = raw.substr(end + 4);
-    return out;
+    return parseResponse(raw);
 }
 
 } // namespace
