@@ -71,9 +71,17 @@ private:
         for (int i = 0; i < times; ++i)
             m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, name, "COUNT", "10", "STREAMS",
                               fib::keys::kJobsStream, i == 0 ? ">" : "0"});
-        const auto rows = m_redis->checked({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "10"});
-        QCOMPARE(fib::redis::size(*rows), std::size_t{1});
-        QCOMPARE(fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3)), static_cast<long long>(times));
+        QCOMPARE(pendingCount(), 1LL);
+        QCOMPARE(firstDeliveries(), static_cast<long long>(times));
+    }
+
+    // How many times the oldest pending job entry was delivered; 0 when none is pending.
+    long long firstDeliveries()
+    {
+        const auto rows = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "1"});
+        if (fib::redis::isError(*rows) || fib::redis::size(*rows) == 0) // NOGROUP: not read yet
+            return 0;
+        return fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3)); // [id, consumer, idle, n]
     }
 
     bool isFailed(fib::Index index)
@@ -306,15 +314,9 @@ private slots:
                                           {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")}};
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (50000000)");
         QCOMPARE(fib::jobs::submit(*m_redis, big, "test"), fib::jobs::SubmitOutcome::Queued);
-        const auto deliveries = [this] {
-            const auto rows = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "1"});
-            return fib::redis::isError(*rows) || fib::redis::size(*rows) == 0 // NOGROUP: not read yet
-                       ? 0LL
-                       : fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3));
-        };
         for (long long attempt = 1; attempt <= 2; ++attempt) {
             Worker crashing(*m_stack, QStringLiteral("crashing"), env);
-            QTRY_COMPARE_WITH_TIMEOUT(deliveries(), attempt, 15000);
+            QTRY_COMPARE_WITH_TIMEOUT(firstDeliveries(), attempt, 15000);
             crashing.kill();
             QVERIFY2(!isDone(big), "the worker finished before it was killed: make the job bigger");
         }
