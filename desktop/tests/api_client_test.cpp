@@ -109,7 +109,8 @@ private slots:
 
     void unreachableServer()
     {
-        m_api->setServerUrl(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        m_api->setServerUrl(refusing.url());
         QSignalSpy submitFailed(m_api.get(), &ApiClient::submitFailed);
         QSignalSpy requestFailed(m_api.get(), &ApiClient::requestFailed);
         m_api->submitIndex(5);

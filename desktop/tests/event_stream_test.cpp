@@ -140,7 +140,8 @@ private slots:
         timing.retryMs = 20;
         timing.maxRetryMs = 160;
         m_stream->setTiming(timing);
-        m_stream->setUrl(QUrl(QStringLiteral("http://127.0.0.1:%1/api/events").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        m_stream->setUrl(refusing.url(QStringLiteral("/api/events")));
         QSignalSpy polls(m_stream.get(), &EventStream::pollRequested);
         m_stream->start();
         QTRY_COMPARE(m_stream->state(), State::Reconnecting);

@@ -210,13 +210,16 @@ void FakeHttpServer::respond(QTcpSocket *socket, const FakeRequest &request)
     socket->disconnectFromHost();
 }
 
-quint16 unusedPort()
+RefusingPort::RefusingPort()
 {
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
+    if (!m_socket.bind(QHostAddress::LocalHost, 0, QAbstractSocket::DontShareAddress))
+        qFatal("cannot bind a port on 127.0.0.1: %s", qPrintable(m_socket.errorString()));
+    m_port = m_socket.localPort();
+}
+
+QUrl RefusingPort::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
 }
 
 } // namespace fib::desktop::test

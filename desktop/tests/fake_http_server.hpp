@@ -84,7 +84,22 @@ private:
     QList<FakeRequest> m_requests;
 };
 
-// A port on 127.0.0.1 that nothing listens on (bound, then released).
-quint16 unusedPort();
+// A port on 127.0.0.1 that refuses connections for as long as this object lives. Its socket is
+// bound but never listens: no other process can take the port meanwhile (a port that was bound and
+// released at once could be reused by a test running in parallel), and a client cannot connect to
+// itself through it (Linux may pick an unbound port as the client's own source port).
+class RefusingPort {
+public:
+    RefusingPort();
+    quint16 port() const { return m_port; }
+    // http://127.0.0.1:<port><path>
+    QUrl url(const QString &path = {}) const;
+    // Frees the port, for a test that starts a server on it later.
+    void release() { m_socket.close(); }
+
+private:
+    QTcpSocket m_socket;
+    quint16 m_port = 0;
+};
 
 } // namespace fib::desktop::test

@@ -358,7 +358,8 @@ private slots:
 
     void unreachableServerOffersRetry()
     {
-        openWindow(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        openWindow(refusing.url());
         auto *banner = m_window->findChild<QWidget *>(QStringLiteral("connectionBanner"));
         auto *text = m_window->findChild<QLabel *>(QStringLiteral("connectionMessage"));
         auto *retry = m_window->findChild<QPushButton *>(QStringLiteral("retryButton"));
@@ -388,8 +389,8 @@ private slots:
     // The same server comes back: what said it was unreachable goes away by itself.
     void staleErrorsGoWhenTheServerIsBack()
     {
-        const quint16 port = fib::desktop::test::unusedPort();
-        openWindow(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+        fib::desktop::test::RefusingPort refusing;
+        openWindow(refusing.url());
         auto *banner = child<QWidget>("connectionBanner");
         QTRY_VERIFY(banner->isVisible());
         QTest::keyClicks(m_edit, QStringLiteral("42"));
@@ -397,7 +398,8 @@ private slots:
         QTRY_VERIFY2(m_message->text().startsWith(QStringLiteral("Cannot reach the server")), qPrintable(m_message->text()));
 
         FakeBackend later;
-        QVERIFY(later.server.listen(port));
+        refusing.release();
+        QVERIFY(later.server.listen(refusing.port()));
         QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus(), QStringLiteral("Live updates on"), 20000);
         QTRY_VERIFY(!banner->isVisible());
         QTRY_VERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(), qPrintable(m_message->text()));
@@ -408,7 +410,8 @@ private slots:
     void reconnectingCountsDown()
     {
         QVERIFY(EventStream::Timing{}.maxRetryMs <= 5000);
-        openWindow(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        openWindow(refusing.url());
         EventStream *events = m_window->api()->events();
         EventStream::Timing timing = events->timing();
         timing.retryMs = 9000;

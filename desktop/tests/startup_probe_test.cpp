@@ -166,7 +166,8 @@ private slots:
 
     void failsWhenAListCannotBeLoaded()
     {
-        MainWindow window(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        MainWindow window(refusing.url());
         StartupProbe probe(&window, m_sinceMain, 20000);
         QSignalSpy finished(&probe, &StartupProbe::finished);
         QSignalSpy failed(&probe, &StartupProbe::failed);
@@ -245,7 +246,8 @@ private slots:
     void programExitsNonZeroWhenLoadingFails()
     {
         QProcess process;
-        runProgram(process, QUrl(QStringLiteral("http://127.0.0.1:%1").arg(fib::desktop::test::unusedPort())));
+        const fib::desktop::test::RefusingPort refusing;
+        runProgram(process, refusing.url());
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(process.exitCode(), 1);
