@@ -7,6 +7,14 @@
 //        POST -> "event: computed" for N on GET /api/events, K times. Before each sample the
 //        value is deleted from the Redis hashes `values` and `fib:brief`, so the POST queues a
 //        new job. Prints one line of key=value pairs (milliseconds).
+//   sustain --port P --redis-port R --first F [--seconds S] [--connections C] [--max-backlog B]
+//        POSTs new indexes F, F+1, ... through nginx for S seconds from C keep-alive connections
+//        (default 64), paced: the rate rises while the backlog (jobs accepted but not computed
+//        yet, from the `computed` field of fib:stats) stays under B/4 and the requests keep up
+//        with the pace, and falls when the backlog passes B, so it settles at what the workers
+//        (or the API, whichever is slower) keep up with; api_bound and worker_bound are the shares
+//        of the 100 ms ticks where each was the limit. Then waits until the backlog drains and checks that
+//        every accepted index has its value in Redis. Prints one line of key=value pairs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -273,6 +281,166 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
     return 0;
 }
 
+long long computedCount(fib::redis::Connection &redis)
+{
+    const auto reply = redis.checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
+    return fib::redis::isNil(*reply) ? 0 : std::stoll(std::string(fib::redis::text(*reply)));
+}
+
+// Hands out send times at a shared, adjustable rate.
+class Pacer {
+public:
+    explicit Pacer(double rate) : m_rate(rate), m_next(Clock::now()) {}
+    // The time this request may leave.
+    Clock::time_point slot()
+    {
+        const std::lock_guard lock(m_mutex);
+        const auto now = Clock::now();
+        if (m_next < now - 100ms)
+            m_next = now - 100ms; // a stall does not turn into a burst
+        const auto at = m_next;
+        m_next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_rate));
+        return at;
+    }
+    double rate()
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_rate;
+    }
+    void setRate(double rate)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_rate = std::clamp(rate, 20.0, 200000.0);
+    }
+
+private:
+    std::mutex m_mutex;
+    double m_rate;
+    Clock::time_point m_next;
+};
+
+int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int connections, long long maxBacklog,
+               int drainTimeout)
+{
+    const auto admin = adminRedis(redisPort, 5000ms);
+    auto &redis = *admin;
+    const long long computedBefore = computedCount(redis);
+    Pacer pacer(200);
+    std::atomic<fib::Index> next{first};
+    std::atomic<long long> accepted{0}, rejected{0}, failed{0};
+    std::atomic<bool> stopping{false};
+    std::mutex acceptedMutex;
+    std::vector<fib::Index> acceptedIndexes;
+    std::string firstError;
+
+    const auto start = Clock::now();
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < connections; ++i) {
+        threads.emplace_back([&] {
+            auto cli = client(port);
+            std::vector<fib::Index> mine;
+            while (!stopping) {
+                const auto at = pacer.slot();
+                if (at >= end)
+                    break;
+                std::this_thread::sleep_until(at);
+                const fib::Index index = next++;
+                const auto res = cli->Post("/api/values", "{\"index\":" + fib::indexText(index) + "}", "application/json");
+                if (res && res->status == 200) {
+                    mine.push_back(index);
+                    ++accepted;
+                } else {
+                    ++(res ? rejected : failed);
+                    const std::lock_guard lock(acceptedMutex);
+                    if (firstError.empty())
+                        firstError = res ? "status " + std::to_string(res->status) + ": " + res->body
+                                         : httplib::to_string(res.error());
+                }
+            }
+            const std::lock_guard lock(acceptedMutex);
+            acceptedIndexes.insert(acceptedIndexes.end(), mine.begin(), mine.end());
+        });
+    }
+
+    // Every 100 ms: the backlog past maxBacklog slows the pace; under a quarter of it, the pace
+    // rises, but only while the requests keep up with it (else the API, not the worker, is the
+    // limit, and a higher pace would only be a number).
+    long long backlog = 0, maxSeen = 0, lastAccepted = 0;
+    int ticks = 0, apiBound = 0, workerBound = 0;
+    double peakRate = 0;
+    auto lastTick = Clock::now();
+    while (Clock::now() < end) {
+        std::this_thread::sleep_for(100ms);
+        const auto now = Clock::now();
+        const long long acceptedNow = accepted;
+        const double achieved = static_cast<double>(acceptedNow - lastAccepted) /
+                                std::chrono::duration<double>(now - lastTick).count();
+        lastAccepted = acceptedNow;
+        lastTick = now;
+        backlog = acceptedNow - (computedCount(redis) - computedBefore);
+        maxSeen = std::max(maxSeen, backlog);
+        const double rate = pacer.rate();
+        ++ticks;
+        if (backlog > maxBacklog) {
+            pacer.setRate(rate * 0.8);
+            ++workerBound;
+        } else if (backlog < maxBacklog / 4) {
+            if (achieved >= 0.9 * rate)
+                pacer.setRate(rate * 1.05 + 10);
+            else
+                ++apiBound;
+        }
+        peakRate = std::max(peakRate, achieved);
+    }
+    stopping = true;
+    for (auto &thread : threads)
+        thread.join();
+    const auto loadEnd = Clock::now();
+    const double loadSeconds = std::chrono::duration<double>(loadEnd - start).count();
+    const long long computedAtEnd = computedCount(redis) - computedBefore;
+    const long long backlogAtEnd = accepted - computedAtEnd;
+
+    double drainSeconds = -1;
+    const auto drainDeadline = loadEnd + std::chrono::seconds(drainTimeout);
+    for (;;) {
+        const long long done = computedCount(redis) - computedBefore;
+        if (done >= accepted) {
+            drainSeconds = std::chrono::duration<double>(Clock::now() - loadEnd).count();
+            break;
+        }
+        if (Clock::now() > drainDeadline)
+            break;
+        std::this_thread::sleep_for(5ms);
+    }
+
+    // Every accepted index must have its value.
+    long long lost = 0;
+    for (std::size_t at = 0; at < acceptedIndexes.size(); at += 1000) {
+        std::vector<std::string> texts;
+        for (std::size_t i = at; i < std::min(at + 1000, acceptedIndexes.size()); ++i)
+            texts.push_back(fib::indexText(acceptedIndexes[i]));
+        fib::redis::Args args{"HMGET", fib::keys::kValuesHash};
+        for (const auto &text : texts)
+            args.emplace_back(text);
+        const auto reply = redis.checked(args);
+        for (std::size_t i = 0; i < fib::redis::size(*reply); ++i)
+            if (fib::redis::isNil(fib::redis::element(*reply, i)))
+                ++lost;
+    }
+    if (!firstError.empty())
+        std::fprintf(stderr, "fib-bench-client: first refused or failed POST: %s\n", firstError.c_str());
+    std::printf("seconds=%.3f accepted=%lld rejected=%lld failed=%lld accepted_per_s=%.0f computed_per_s=%.0f "
+                "peak_rate=%.0f api_bound=%.2f worker_bound=%.2f backlog_max=%lld backlog_end=%lld drain_s=%.3f lost=%lld "
+                "first=%lld last=%lld\n",
+                loadSeconds, accepted.load(), rejected.load(), failed.load(),
+                static_cast<double>(accepted) / loadSeconds, static_cast<double>(computedAtEnd) / loadSeconds,
+                peakRate, ticks ? static_cast<double>(apiBound) / ticks : 0.0,
+                ticks ? static_cast<double>(workerBound) / ticks : 0.0, maxSeen, backlogAtEnd, drainSeconds, lost, static_cast<long long>(first),
+                static_cast<long long>(next.load() - 1));
+    return drainSeconds < 0 ? 3 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -300,8 +468,22 @@ int main(int argc, char **argv)
     e2e->add_option("--samples", samples)->check(CLI::Range(1, 100000));
     e2e->add_option("--warmup", warmup)->check(CLI::Range(0, 1000));
 
+    double seconds = 60;
+    int connections = 64, drainTimeout = 120;
+    long long maxBacklog = 1000;
+    auto *sustain = app.add_subcommand("sustain", "POST new indexes at the rate the workers keep up with");
+    sustain->add_option("--port", port, "nginx port")->required();
+    sustain->add_option("--redis-port", redisPort)->required();
+    sustain->add_option("--first", first, "first index; each request sends the next one")->required();
+    sustain->add_option("--seconds", seconds)->check(CLI::Range(1.0, 3600.0));
+    sustain->add_option("--connections", connections)->check(CLI::Range(1, 256));
+    sustain->add_option("--max-backlog", maxBacklog)->check(CLI::Range(10LL, 10000000LL));
+    sustain->add_option("--drain-timeout", drainTimeout, "seconds")->check(CLI::Range(1, 3600));
+
     CLI11_PARSE(app, argc, argv);
     try {
+        if (sustain->parsed())
+            return cmdSustain(port, redisPort, first, seconds, connections, maxBacklog, drainTimeout);
         if (post->parsed())
             return cmdPost(port, first, last, extra);
         if (wait->parsed())

@@ -1,23 +1,30 @@
-// fib-bench-queue: worker throughput. On a throwaway stack with no workers running:
+// fib-bench-queue: worker throughput in steady state. On a throwaway stack with no workers running:
 //   1. FLUSHALL (only with --flush: this wipes the Redis it is pointed at),
-//   2. enqueue --count jobs for the distinct indexes first..first+count-1 with fib::jobs::submit
-//      (the server's own enqueue path: pending marks and the stream entry in one script),
-//   3. start --workers fib-worker processes (environment inherited, FIB_WORKER_NAME distinct,
+//   2. start --workers fib-worker processes (environment inherited, FIB_WORKER_NAME distinct,
 //      output appended to --log),
-//   4. poll the `computed` field of the Redis hash fib:stats until it reaches --count,
-//   5. stop the workers by pid (SIGTERM, then SIGKILL after 10 s).
-// Prints one line of key=value pairs. The workers' RSS (ps -o rss) is sampled half-way and at
-// the end; their CPU time (/proc/PID/stat) is read at the end.
+//   3. feed them jobs continuously from --producers threads with fib::jobs::submitMany (the
+//      server's own enqueue script, in batches of up to 100), keeping about --backlog jobs queued: the indexes cycle through
+//      1..--indexes, and each one's value is deleted from the Redis hashes before it is submitted
+//      again, so every job is a real computation of a small F(n),
+//   4. after --warmup seconds, count the jobs computed (the `computed` field of the Redis hash
+//      fib:stats) during --seconds seconds, sampling the backlog every millisecond: a minimum of
+//      0 means the workers waited for the feed at some point (the figure is then the feed's),
+//   5. stop the feed and the workers by pid (SIGTERM, then SIGKILL after 10 s).
+// Prints one line of key=value pairs. The workers' RSS (ps -o rss) is sampled half-way and their
+// CPU time (/proc/PID/stat) over the measured window.
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <signal.h>
 #include <stdexcept>
@@ -148,26 +155,116 @@ void checkAlive(const std::vector<pid_t> &pids)
     }
 }
 
+// The feed: producer threads that keep about `backlog` jobs queued.
+class Feed {
+public:
+    Feed(int redisPort, int producers, long long indexes, long long backlog)
+        : m_indexes(indexes), m_backlog(backlog)
+    {
+        for (int i = 0; i < producers; ++i)
+            m_connections.push_back(adminRedis(redisPort, 5000ms));
+        for (auto &connection : m_connections)
+            m_threads.emplace_back([this, &connection] { produce(*connection); });
+    }
+    ~Feed()
+    {
+        m_stopping = true;
+        join();
+    }
+    Feed(const Feed &) = delete;
+    Feed &operator=(const Feed &) = delete;
+
+    void setComputed(long long computed) { m_computed = computed; }
+    long long submitted() const { return m_submitted; }
+    long long backlog() const { return m_submitted - m_computed; }
+    void stop()
+    {
+        m_stopping = true;
+        join();
+        const std::lock_guard lock(m_errorMutex);
+        if (!m_error.empty())
+            throw std::runtime_error("a producer failed: " + m_error);
+    }
+
+private:
+    void join()
+    {
+        for (auto &thread : m_threads)
+            if (thread.joinable())
+                thread.join();
+    }
+
+    // Batches of up to 100: each index's value is deleted, then all are submitted, two round trips.
+    void produce(fib::redis::Connection &redis)
+    {
+        try {
+            while (!m_stopping) {
+                const long long room = std::min<long long>(m_backlog - backlog(), 100);
+                if (room <= 0) {
+                    std::this_thread::sleep_for(100us);
+                    continue;
+                }
+                std::vector<fib::Index> batch;
+                std::vector<std::string> texts;
+                for (long long i = 0; i < room; ++i) {
+                    batch.push_back(static_cast<fib::Index>(m_next++ % m_indexes + 1));
+                    texts.push_back(fib::indexText(batch.back()));
+                }
+                fib::redis::Args values{"HDEL", fib::keys::kValuesHash}, briefs{"HDEL", fib::keys::kBriefHash};
+                for (const auto &text : texts) {
+                    values.emplace_back(text);
+                    briefs.emplace_back(text);
+                }
+                redis.pipeline({values, briefs});
+                for (const auto outcome : fib::jobs::submitMany(redis, batch, "bench"))
+                    if (outcome == fib::jobs::SubmitOutcome::Queued)
+                        ++m_submitted;
+            }
+        } catch (const std::exception &e) {
+            const std::lock_guard lock(m_errorMutex);
+            m_error = e.what();
+            m_stopping = true;
+        }
+    }
+
+    const long long m_indexes;
+    const long long m_backlog;
+    std::vector<std::unique_ptr<fib::redis::Connection>> m_connections;
+    std::vector<std::thread> m_threads;
+    std::atomic<long long> m_next{0};
+    std::atomic<long long> m_submitted{0};
+    std::atomic<long long> m_computed{0};
+    std::atomic<bool> m_stopping{false};
+    std::mutex m_errorMutex;
+    std::string m_error;
+};
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"fib-bench-queue: times fib-worker processes through a pre-filled job stream"};
-    int redisPort = 0, workers = 1, timeout = 300;
-    long long count = 10000;
-    fib::Index first = 1;
+    CLI::App app{"fib-bench-queue: fib-worker throughput with jobs fed continuously"};
+    int redisPort = 0, workers = 1, producers = 2;
+    double seconds = 10, warmup = 2;
+    long long indexes = 10000, backlog = 2000;
     bool flush = false;
     std::string workerBin, log = "/dev/null", pidFile;
     app.add_option("--redis-port", redisPort, "Redis port on 127.0.0.1")->required();
     app.add_option("--worker-bin", workerBin, "the fib-worker executable")->required()->check(CLI::ExistingFile);
     app.add_option("--workers", workers, "worker processes to start")->check(CLI::Range(1, 64));
-    app.add_option("--count", count, "jobs")->check(CLI::Range(1LL, 10000000LL));
-    app.add_option("--first", first, "first index; the jobs are first..first+count-1");
+    app.add_option("--seconds", seconds, "length of the measured window")->check(CLI::Range(1.0, 3600.0));
+    app.add_option("--warmup", warmup, "seconds of feeding before the window opens")->check(CLI::Range(0.0, 600.0));
+    app.add_option("--indexes", indexes, "the jobs cycle through indexes 1..N")->check(CLI::Range(2LL, 10000000LL));
+    app.add_option("--backlog", backlog, "jobs kept queued (below --indexes)")->check(CLI::Range(1LL, 1000000LL));
+    app.add_option("--producers", producers, "feeding threads")->check(CLI::Range(1, 64));
     app.add_option("--log", log, "file the workers' output is appended to");
     app.add_option("--pid-file", pidFile, "file the workers' pids are written to while they run");
-    app.add_option("--timeout", timeout, "seconds to wait for the jobs");
     app.add_flag("--flush", flush, "FLUSHALL the Redis first (a throwaway stack only)");
     CLI11_PARSE(app, argc, argv);
+    if (backlog >= indexes) {
+        std::fprintf(stderr, "fib-bench-queue: --backlog must be below --indexes (an index is queued once at a time)\n");
+        return 2;
+    }
 
     std::vector<pid_t> pids;
     try {
@@ -179,15 +276,6 @@ int main(int argc, char **argv)
             throw std::runtime_error("Redis is not empty (fib:stats computed or fib:jobs); use --flush on a "
                                      "throwaway stack");
 
-        const auto enqueueStart = Clock::now();
-        for (long long i = 0; i < count; ++i) {
-            const auto index = first + static_cast<fib::Index>(i);
-            if (fib::jobs::submit(redis, index, "bench") != fib::jobs::SubmitOutcome::Queued)
-                throw std::runtime_error("index " + fib::indexText(index) + " was not queued");
-        }
-        const double enqueueSeconds = secondsSince(enqueueStart, Clock::now());
-
-        const auto start = Clock::now();
         for (int i = 1; i <= workers; ++i)
             pids.push_back(spawnWorker(workerBin, "bench-worker-" + std::to_string(i), log));
         if (!pidFile.empty()) {
@@ -198,46 +286,57 @@ int main(int argc, char **argv)
             }
         }
 
-        std::optional<Clock::time_point> firstDone;
-        long long rss = -1;
+        Feed feed(redisPort, producers, indexes, backlog);
+        const auto start = Clock::now();
+        const auto windowStart = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+        const auto windowEnd = windowStart + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+        std::optional<long long> computedAtStart, submittedAtStart;
+        double cpuAtStart = 0;
+        long long minBacklog = -1, maxBacklog = 0, rss = -1;
         bool sampled = false;
-        const auto deadline = start + std::chrono::seconds(timeout);
-        long long done = 0;
+        long long computed = 0;
+        Clock::time_point now;
         for (;;) {
-            done = computedCount(redis);
-            const auto now = Clock::now();
-            if (done > 0 && !firstDone)
-                firstDone = now;
-            if (done >= count)
+            computed = computedCount(redis);
+            feed.setComputed(computed);
+            now = Clock::now();
+            if (now >= windowEnd)
                 break;
-            if (!sampled && done >= count / 2) {
-                sampled = true;
-                for (const pid_t pid : pids)
-                    rss = std::max(rss, rssKb(pid));
+            if (now >= windowStart) {
+                if (!computedAtStart) {
+                    computedAtStart = computed;
+                    submittedAtStart = feed.submitted();
+                    for (const pid_t pid : pids)
+                        cpuAtStart += cpuSeconds(pid);
+                }
+                const long long queued = feed.backlog();
+                minBacklog = minBacklog < 0 ? queued : std::min(minBacklog, queued);
+                maxBacklog = std::max(maxBacklog, queued);
+                if (!sampled && now >= windowStart + (windowEnd - windowStart) / 2) {
+                    sampled = true;
+                    for (const pid_t pid : pids)
+                        rss = std::max(rss, rssKb(pid));
+                }
             }
             checkAlive(pids);
-            if (now > deadline)
-                throw std::runtime_error("only " + std::to_string(done) + " of " + std::to_string(count) +
-                                         " jobs computed after " + std::to_string(timeout) + " s (worker log: " + log +
-                                         ")");
             std::this_thread::sleep_for(1ms);
         }
-        const auto end = Clock::now();
-        double workerCpu = 0;
-        for (const pid_t pid : pids) {
-            workerCpu += cpuSeconds(pid);
-            rss = std::max(rss, rssKb(pid));
-        }
+        const double window = secondsSince(windowStart, now);
+        double cpu = -cpuAtStart;
+        for (const pid_t pid : pids)
+            cpu += cpuSeconds(pid);
+        const long long submittedInWindow = feed.submitted() - submittedAtStart.value_or(0);
+        feed.stop();
         stopWorkers(pids);
         pids.clear();
 
-        const double total = secondsSince(start, end);
-        const double steady = secondsSince(*firstDone, end);
-        std::printf("workers=%d jobs=%lld seconds=%.3f jobs_per_s=%.0f steady_jobs_per_s=%.0f enqueue_per_s=%.0f "
-                    "worker_rss_kb=%lld worker_cpu_s=%.2f\n",
-                    workers, done, total, static_cast<double>(count) / total,
-                    steady > 0 ? static_cast<double>(count - 1) / steady : 0.0,
-                    static_cast<double>(count) / enqueueSeconds, rss, workerCpu);
+        const long long jobs = computed - computedAtStart.value_or(0);
+        if (jobs <= 0)
+            throw std::runtime_error("no job was computed in the measured window (worker log: " + log + ")");
+        std::printf("workers=%d seconds=%.3f jobs=%lld jobs_per_s=%.0f fed_per_s=%.0f min_backlog=%lld "
+                    "max_backlog=%lld worker_rss_kb=%lld worker_cpu_s=%.2f\n",
+                    workers, window, jobs, static_cast<double>(jobs) / window,
+                    static_cast<double>(submittedInWindow) / window, minBacklog, maxBacklog, rss, cpu);
         return 0;
     } catch (const std::exception &e) {
         if (!pids.empty())

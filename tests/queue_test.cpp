@@ -168,6 +168,20 @@ private slots:
         QVERIFY(b.terminate());
     }
 
+    // The pipelined form (the bench's feeder) answers like submit(), index by index, in order.
+    void submitManyAnswersLikeSubmitInOrder()
+    {
+        m_redis->checked({"HSET", fib::keys::kBriefHash, "5", "5"});
+        m_redis->checked({"HSET", fib::keys::kValuesHash, "5", "5"});
+        using fib::jobs::SubmitOutcome;
+        const auto outcomes = fib::jobs::submitMany(*m_redis, {3, 4, 3, 5}, "test");
+        QCOMPARE(outcomes, (std::vector<SubmitOutcome>{SubmitOutcome::Queued, SubmitOutcome::Queued,
+                                                       SubmitOutcome::Pending, SubmitOutcome::Done}));
+        QCOMPARE(fib::redis::integer(*m_redis->checked({"XLEN", fib::keys::kJobsStream})), 2LL);
+        QCOMPARE(*brief(3), std::string(fib::keys::kPendingValue));
+        QCOMPARE(fib::jobs::submitMany(*m_redis, {}, "test").size(), std::size_t{0});
+    }
+
     void aDuplicateDeliveryChangesNothing()
     {
         Worker worker(*m_stack, QStringLiteral("dup"));

@@ -44,18 +44,19 @@ const char *modeText(Requeue requeue)
     return "0";
 }
 
-} // namespace
-
-SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, Requeue requeue, bool listed)
+// The submit script's call for one index; `indexString` must outlive the arguments.
+redis::Args submitArgs(const std::string &indexString, std::string_view requestId, Requeue requeue, bool listed)
 {
     static_assert(keys::kJobIndexField == "index" && keys::kJobRequestField == "req",
                   "the submit script spells the job fields");
-    const std::string indexString = indexText(index);
-    const auto reply = redis.checked({"EVAL", kSubmitScript, "4", keys::kValuesHash, keys::kBriefHash,
-                                      keys::kJobsStream, keys::kFailedHash, indexString, keys::kPendingValue,
-                                      requestId, modeText(requeue), keys::kInvalidateChannel, listed ? "1" : "0",
-                                      keys::kFailedPrefix});
-    switch (redis::integer(*reply)) {
+    return {"EVAL", kSubmitScript, "4", keys::kValuesHash, keys::kBriefHash, keys::kJobsStream, keys::kFailedHash,
+            indexString, keys::kPendingValue, requestId, modeText(requeue), keys::kInvalidateChannel,
+            listed ? "1" : "0", keys::kFailedPrefix};
+}
+
+SubmitOutcome outcomeOf(const redisReply &reply)
+{
+    switch (redis::integer(reply)) {
     case 0:
         return SubmitOutcome::Queued;
     case 1:
@@ -63,6 +64,35 @@ SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view req
     default:
         return SubmitOutcome::Done;
     }
+}
+
+} // namespace
+
+SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, Requeue requeue, bool listed)
+{
+    const std::string indexString = indexText(index);
+    return outcomeOf(*redis.checked(submitArgs(indexString, requestId, requeue, listed)));
+}
+
+std::vector<SubmitOutcome> submitMany(redis::Connection &redis, const std::vector<Index> &indexes,
+                                      std::string_view requestId, Requeue requeue)
+{
+    std::vector<std::string> texts;
+    texts.reserve(indexes.size());
+    for (const auto index : indexes)
+        texts.push_back(indexText(index));
+    std::vector<redis::Args> commands;
+    commands.reserve(texts.size());
+    for (const auto &text : texts)
+        commands.push_back(submitArgs(text, requestId, requeue, false));
+    std::vector<SubmitOutcome> outcomes;
+    outcomes.reserve(indexes.size());
+    for (const auto &reply : redis.pipeline(commands)) {
+        if (redis::isError(*reply))
+            throw UnavailableError("Redis failed", "the submit script failed: " + std::string(redis::text(*reply)));
+        outcomes.push_back(outcomeOf(*reply));
+    }
+    return outcomes;
 }
 
 std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes)

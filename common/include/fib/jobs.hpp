@@ -31,6 +31,11 @@ enum class Requeue {
 SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId,
                      Requeue requeue = Requeue::None, bool listed = false);
 
+// submit() for several indexes in one round trip (the scripts pipelined, each atomic on its own);
+// the outcomes in the same order. For bulk feeders such as the bench's steady job feed.
+std::vector<SubmitOutcome> submitMany(redis::Connection &redis, const std::vector<Index> &indexes,
+                                      std::string_view requestId, Requeue requeue = Requeue::None);
+
 // The brief of each index, in one HMGET: the value as lists show it, keys::kPendingValue, or
 // nullopt when Redis has nothing for it.
 std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes);
