@@ -436,6 +436,34 @@ private slots:
         poller.join();
     }
 
+    // A change names its index: a new index after a full page leaves that page cached (it cannot
+    // be on it), and the page that is not full lists it at once.
+    void aNewIndexBeyondAFullPageLeavesItCached()
+    {
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(i) + "}")->status, 200);
+        const auto api = m_stack->api();
+        const auto read = [&api](const char *path) {
+            const auto res = api->Get(path);
+            return res && res->status == 200 ? res->body : std::string("<failed>");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(read("/values/current?limit=5").find(fib::keys::kPendingValue) == std::string::npos,
+                                 10000);
+        const std::string misses = R"(fib_list_cache_requests_total{result="miss"})";
+        // A few tries: a page older than the cache's second is fetched again.
+        bool kept = false;
+        for (int attempt = 0; attempt < 5 && !kept; ++attempt) {
+            const std::string full = read("/values/current?limit=5"); // from here on, cached
+            const std::string index = std::to_string(1000 + attempt);
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
+            QVERIFY2(json::parse(read("/values/current?limit=10")).contains(index), index.c_str());
+            const auto missesBefore = m_stack->metric(misses);
+            QCOMPARE(read("/values/current?limit=5"), full);
+            kept = m_stack->metric(misses) == missesBefore;
+        }
+        QVERIFY2(kept, "every read of the first page after a POST of an index beyond it missed the cache");
+    }
+
     void aSubmissionDropsEveryServersCachedList()
     {
         // Two fib-server processes on one Redis and PostgreSQL (Beanstalk runs one per instance):

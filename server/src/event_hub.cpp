@@ -1,10 +1,17 @@
 #include "fib/server/event_hub.hpp"
 
+#include <limits>
+#include <optional>
 #include <random>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "fib/errors.hpp"
+#include "fib/index.hpp"
 #include "fib/keys.hpp"
 #include "fib/log.hpp"
+#include "fib/models.hpp"
 #include "fib/redis.hpp"
 
 namespace fib::server {
@@ -20,6 +27,20 @@ std::string randomBootId()
         c = static_cast<char>(d < 10 ? '0' + d : 'a' + (d - 10));
     }
     return id;
+}
+
+// The index a change names: fib:invalidate carries it as text (the submit script), fib:changed
+// in its live event. None for anything else, which then drops every cached page.
+std::optional<Index> changedIndex(std::string_view channel, std::string_view payload)
+{
+    try {
+        if (channel == keys::kInvalidateChannel)
+            return parseIndex(payload, std::numeric_limits<Index>::max());
+        if (channel == keys::kChangedChannel)
+            return nlohmann::json::parse(payload).get<ComputedEvent>().index;
+    } catch (const std::exception &) {
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -179,12 +200,18 @@ void ChangeListener::run()
                 const auto message = connection.receive(); // ["message", channel, payload]
                 if (redis::size(*message) != 3 || redis::text(redis::element(*message, 0)) != "message")
                     continue;
+                const auto channel = redis::text(redis::element(*message, 1));
+                const auto payload = redis::text(redis::element(*message, 2));
                 // Invalidate before the event goes out: a client that sees it and then polls
                 // must get the new value.
-                if (m_cache != nullptr)
-                    m_cache->invalidate();
-                if (redis::text(redis::element(*message, 1)) == keys::kChangedChannel)
-                    m_hub.publish(std::string(redis::text(redis::element(*message, 2))));
+                if (m_cache != nullptr) {
+                    if (const auto index = changedIndex(channel, payload))
+                        m_cache->invalidate(*index);
+                    else
+                        m_cache->invalidate();
+                }
+                if (channel == keys::kChangedChannel)
+                    m_hub.publish(std::string(payload));
             }
         } catch (const UnavailableError &e) {
             if (m_cache != nullptr)

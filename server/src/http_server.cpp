@@ -236,8 +236,12 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         }
         linkNextPage(res, page, rows);
         sendJson(res, body);
-        if (cache != nullptr)
-            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")});
+        if (cache != nullptr) {
+            ResponseCache::Span span{page.after, std::nullopt};
+            if (!rows.empty() && rows.size() >= page.limit)
+                span.last = rows.back();
+            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")}, span);
+        }
     });
 
     http.Post("/values", [&backend, &config, &metrics, cache, &readDeadline](const httplib::Request &req,
@@ -254,12 +258,12 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         // client's next poll must list the index, even if this request ends in a 503.
         const bool listed = backend.recordSubmission(index);
         if (listed && cache != nullptr)
-            cache->invalidate();
+            cache->invalidate(index);
         // A new index in the list is announced to the other servers' caches by the submit
         // script (fib:invalidate), with or without a job.
         if (backend.enqueue(index, requestId(req), listed) == jobs::SubmitOutcome::Queued) {
             if (cache != nullptr)
-                cache->invalidate();
+                cache->invalidate(index);
             metrics.recordJobQueued();
         }
         sendJson(res, json{{field::kWorking, true}});

@@ -29,6 +29,42 @@ private slots:
         QVERIFY(!cache.find("1000,"));
     }
 
+    // A page of indexes after A ending at B (full) lists (A, B]; a page that is not full also gets
+    // any new index above A. A change drops exactly the pages it could alter.
+    void aChangeDropsOnlyThePagesThatListIt()
+    {
+        ResponseCache cache;
+        cache.setEnabled(true);
+        const auto fill = [&cache] {
+            cache.store("first", cache.generation(), {"1..100", ""}, {std::nullopt, 100});
+            cache.store("second", cache.generation(), {"101..200", ""}, {100, 200});
+            cache.store("tail", cache.generation(), {"201..250", ""}, {200, std::nullopt});
+        };
+        const auto kept = [&cache] {
+            return QStringList{cache.find("first") ? "first" : "", cache.find("second") ? "second" : "",
+                               cache.find("tail") ? "tail" : ""}
+                .join(',');
+        };
+        fill();
+        cache.invalidate(5000); // a new index after the last page
+        QCOMPARE(kept(), QStringLiteral("first,second,"));
+        fill();
+        cache.invalidate(200); // the last row of the second page
+        QCOMPARE(kept(), QStringLiteral("first,,tail"));
+        fill();
+        cache.invalidate(101);
+        QCOMPARE(kept(), QStringLiteral("first,,tail"));
+        fill();
+        cache.invalidate(1);
+        QCOMPARE(kept(), QStringLiteral(",second,tail"));
+        fill();
+        cache.invalidate(0); // below every page: nothing lists it
+        QCOMPARE(kept(), QStringLiteral(",second,tail"));
+        cache.store("all", cache.generation(), {"everything", ""}); // no span: every change drops it
+        cache.invalidate(123456);
+        QVERIFY(!cache.find("all"));
+    }
+
     void dataFetchedAcrossAnInvalidationIsNeverStored()
     {
         ResponseCache cache;
@@ -39,6 +75,11 @@ private slots:
         QVERIFY(!cache.find("k"));
         cache.store("k", cache.generation(), {"fresh", ""});
         QCOMPARE(cache.find("k")->body, std::string("fresh"));
+        // Also a change to an index the page does not hold: the fetch cannot tell which it saw.
+        const auto again = cache.generation();
+        cache.invalidate(999);
+        cache.store("k2", again, {"maybe stale", ""}, {std::nullopt, 10});
+        QVERIFY(!cache.find("k2"));
     }
 
     void disablingDropsWhatIsStored()

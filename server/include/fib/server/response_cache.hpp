@@ -4,9 +4,12 @@
 //
 // Correctness: every change that this process or a worker makes invalidates it before it is
 // announced: a submission before POST /values answers, a computed value (fib:changed, or
-// fib:invalidate from the submit script) before the live event goes out. A response is stored
-// under the generation read *before* its data were fetched, and served only while the
-// generation is unchanged, so a fetch that raced with an invalidation is never served.
+// fib:invalidate from the submit script) before the live event goes out. A change names its
+// index, and drops only the pages that list it or would list it (a page of indexes after A that
+// ends at B, if full, holds every index in (A, B]; one that is not full also gets any new index
+// above A): a new submission far down the list leaves the first page cached. A response is
+// stored only if no change at all happened while its data were fetched (the generation read
+// *before* the fetch is unchanged), so a fetch that raced with a change is never stored.
 // Changes made behind the services' back (another server's submission without the submit
 // script publishing, a hand-made TRUNCATE or FLUSHALL) are seen after at most kMaxAge. While the
 // change listener is not subscribed, nothing is served from the cache.
@@ -14,10 +17,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+
+#include "fib/index.hpp"
 
 namespace fib::server {
 
@@ -32,6 +38,14 @@ public:
         std::string link; // the Link header, or empty
     };
 
+    // The indexes a stored page lists or would list: those above `after` (none: from the first)
+    // up to `last`, its last row when the page is full (none: not full, any higher index too).
+    struct Span {
+        std::optional<Index> after;
+        std::optional<Index> last;
+        bool covers(Index index) const { return (!after || index > *after) && (!last || index <= *last); }
+    };
+
     // The generation to pass to store() for data fetched after this call.
     std::uint64_t generation() const { return m_generation.load(std::memory_order_acquire); }
 
@@ -41,8 +55,7 @@ public:
             return std::nullopt;
         const std::lock_guard lock(m_mutex);
         const auto it = m_entries.find(key);
-        if (it == m_entries.end() || it->second.generation != m_generation.load() ||
-            Clock::now() - it->second.stored > kMaxAge) {
+        if (it == m_entries.end() || Clock::now() - it->second.stored > kMaxAge) {
             ++m_misses;
             return std::nullopt;
         }
@@ -50,12 +63,12 @@ public:
         return it->second.entry;
     }
 
-    // For /metrics: answers from the cache and not (while enabled), and how often it was dropped.
+    // For /metrics: answers from the cache and not (while enabled), and how many changes it heard.
     std::uint64_t hits() const { return m_hits.load(std::memory_order_relaxed); }
     std::uint64_t misses() const { return m_misses.load(std::memory_order_relaxed); }
     std::uint64_t invalidations() const { return m_generation.load(std::memory_order_relaxed); }
 
-    void store(const std::string &key, std::uint64_t generation, Entry entry)
+    void store(const std::string &key, std::uint64_t generation, Entry entry, Span span = {})
     {
         if (!m_enabled.load(std::memory_order_acquire))
             return;
@@ -64,9 +77,19 @@ public:
             return; // invalidated while the data were fetched
         if (m_entries.size() >= kMaxEntries && m_entries.find(key) == m_entries.end())
             m_entries.clear();
-        m_entries[key] = Stored{generation, Clock::now(), std::move(entry)};
+        m_entries[key] = Stored{span, Clock::now(), std::move(entry)};
     }
 
+    // A change to one index (submitted, computed, failed): drops the pages that list it or would.
+    void invalidate(Index index)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_generation.fetch_add(1, std::memory_order_acq_rel);
+        for (auto it = m_entries.begin(); it != m_entries.end();)
+            it = it->second.span.covers(index) ? m_entries.erase(it) : std::next(it);
+    }
+
+    // A change to anything (or to something unknown): drops every page.
     void invalidate()
     {
         const std::lock_guard lock(m_mutex);
@@ -86,7 +109,7 @@ public:
 
 private:
     struct Stored {
-        std::uint64_t generation = 0;
+        Span span;
         Clock::time_point stored;
         Entry entry;
     };
