@@ -12,9 +12,10 @@
 //        (default 64), paced: the rate rises while the backlog (jobs accepted but not computed
 //        yet, from the `computed` field of fib:stats) stays under B/4 and the requests keep up
 //        with the pace, and falls when the backlog passes B, so it settles at what the workers
-//        (or the API, whichever is slower) keep up with; api_bound and worker_bound are the shares
-//        of the 100 ms ticks where each was the limit. Then waits until the backlog drains and checks that
-//        every accepted index has its value in Redis. Prints one line of key=value pairs.
+//        (or the API, whichever is slower) keep up with; api_bound and worker_bound are the
+//        shares of the 100 ms ticks where each was the limit. Then waits until the backlog drains
+//        and checks that every accepted index has its value in Redis. Prints one line of
+//        key=value pairs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -279,12 +280,6 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
                 percentile(endToEnd, 99), endToEnd.front(), endToEnd.back(), sum / static_cast<double>(endToEnd.size()),
                 percentile(postRoundTrip, 50));
     return 0;
-}
-
-long long computedCount(fib::redis::Connection &redis)
-{
-    const auto reply = redis.checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
-    return fib::redis::isNil(*reply) ? 0 : std::stoll(std::string(fib::redis::text(*reply)));
 }
 
 // Hands out send times at a shared, adjustable rate.

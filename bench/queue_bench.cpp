@@ -51,14 +51,6 @@ double secondsSince(Clock::time_point start, Clock::time_point end)
     return std::chrono::duration<double>(end - start).count();
 }
 
-long long computedCount(fib::redis::Connection &redis)
-{
-    const auto reply = redis.checked({"HGET", fib::keys::kWorkerStatsHash, "computed"});
-    if (fib::redis::isNil(*reply))
-        return 0;
-    return std::stoll(std::string(fib::redis::text(*reply)));
-}
-
 long long rssKb(pid_t pid)
 {
     const std::string command = "ps -o rss= -p " + std::to_string(pid);
