@@ -6,6 +6,7 @@
 #include <QJsonObject>
 
 #include "fake_http_server.hpp"
+#include "wait.hpp"
 #include "fib/desktop/api_client.hpp"
 #include "fib/desktop/event_stream.hpp"
 

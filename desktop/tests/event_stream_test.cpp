@@ -5,6 +5,7 @@
 #include <QNetworkAccessManager>
 
 #include "fake_http_server.hpp"
+#include "wait.hpp"
 #include "fib/desktop/event_stream.hpp"
 
 using fib::desktop::EventStream;

@@ -25,6 +25,7 @@
 #include <optional>
 
 #include "fake_http_server.hpp"
+#include "wait.hpp"
 #include "fib/desktop/calculator_page.hpp"
 #include "fib/desktop/event_stream.hpp"
 #include "fib/desktop/main_window.hpp"

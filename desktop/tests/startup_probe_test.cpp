@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "fake_http_server.hpp"
+#include "wait.hpp"
 #include "fib/desktop/main_window.hpp"
 #include "fib/desktop/startup_probe.hpp"
 #include "fib/desktop/values_model.hpp"
