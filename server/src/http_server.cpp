@@ -82,10 +82,18 @@ Page pageOf(const httplib::Request &req)
 
 // The body keeps the original's shape; the next page is announced in a Link header (RFC 8288),
 // relative to the request so it works both directly and behind nginx's /api prefix.
+// The last index of a full page, where the next one starts; none when the page is not full.
+std::optional<Index> fullPageEnd(const Page &page, const std::vector<Index> &rows)
+{
+    if (rows.empty() || rows.size() < page.limit)
+        return std::nullopt;
+    return rows.back();
+}
+
 void linkNextPage(httplib::Response &res, const Page &page, const std::vector<Index> &rows)
 {
-    if (rows.size() == page.limit && !rows.empty())
-        res.set_header("Link", "<?limit=" + std::to_string(page.limit) + "&after=" + indexText(rows.back()) +
+    if (const auto end = fullPageEnd(page, rows))
+        res.set_header("Link", "<?limit=" + std::to_string(page.limit) + "&after=" + indexText(*end) +
                                    ">; rel=\"next\"");
 }
 
@@ -236,12 +244,9 @@ void registerRoutes(httplib::Server &http, const Config &config, Backend &backen
         }
         linkNextPage(res, page, rows);
         sendJson(res, body);
-        if (cache != nullptr) {
-            ResponseCache::Span span{page.after, std::nullopt};
-            if (!rows.empty() && rows.size() >= page.limit)
-                span.last = rows.back();
-            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")}, span);
-        }
+        if (cache != nullptr)
+            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")},
+                         ResponseCache::Span{page.after, fullPageEnd(page, rows)});
     });
 
     http.Post("/values", [&backend, &config, &metrics, cache, &readDeadline](const httplib::Request &req,
