@@ -2,328 +2,45 @@
 
 #include <algorithm>
 #include <cctype>
-#include <limits>
+#include <string_view>
 
 #include <malloc.h>
 #include <sys/socket.h>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
-#include "fib/errors.hpp"
-#include "fib/keys.hpp"
 #include "fib/log.hpp"
-#include "fib/models.hpp"
 #include "fib/server/problem.hpp"
-#include "fib/version.hpp"
+#include "routes/request.hpp"
 
 namespace fib::server {
 namespace {
 
-using nlohmann::json;
-using nlohmann::ordered_json;
-
-constexpr const char *kJson = "application/json";
-
-void sendJson(httplib::Response &res, const json &body, int status = 200)
-{
-    res.status = status;
-    res.set_content(body.dump(), kJson);
-}
-
-void sendJson(httplib::Response &res, const ordered_json &body, int status = 200)
-{
-    res.status = status;
-    res.set_content(body.dump(), kJson);
-}
-
-bool isJsonMediaType(const std::string &contentType)
-{
-    std::string mediaType = contentType.substr(0, contentType.find(';'));
-    mediaType.erase(std::remove_if(mediaType.begin(), mediaType.end(), [](unsigned char c) { return std::isspace(c); }),
-                    mediaType.end());
-    std::transform(mediaType.begin(), mediaType.end(), mediaType.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return mediaType == kJson;
-}
-
-// ?limit=&after= of the list endpoints.
-struct Page {
-    std::size_t limit = kDefaultPageSize;
-    std::optional<Index> after;
-};
-
-Page pageOf(const httplib::Request &req)
-{
-    Page page;
-    if (req.has_param("limit")) {
-        const auto text = req.get_param_value("limit");
-        Index limit = 0;
-        try {
-            limit = parseIndex(std::string_view(text), std::numeric_limits<Index>::max());
-        } catch (const InvalidIndexError &) {
-            throw BadRequestError("Invalid limit", "limit must be a whole number from 1 to " +
-                                                       std::to_string(kMaxPageSize));
-        }
-        if (limit < 1 || limit > kMaxPageSize)
-            throw BadRequestError("Invalid limit", "limit must be a whole number from 1 to " +
-                                                       std::to_string(kMaxPageSize));
-        page.limit = static_cast<std::size_t>(limit);
-    }
-    if (req.has_param("after")) {
-        try {
-            page.after = parseIndex(std::string_view(req.get_param_value("after")), std::numeric_limits<Index>::max());
-        } catch (const InvalidIndexError &) {
-            throw BadRequestError("Invalid cursor", "after must be an index, a whole number such as 10");
-        }
-    }
-    return page;
-}
-
-// The body keeps the original's shape; the next page is announced in a Link header (RFC 8288),
-// relative to the request so it works both directly and behind nginx's /api prefix.
-// The last index of a full page, where the next one starts; none when the page is not full.
-std::optional<Index> fullPageEnd(const Page &page, const std::vector<Index> &rows)
-{
-    if (rows.empty() || rows.size() < page.limit)
-        return std::nullopt;
-    return rows.back();
-}
-
-void linkNextPage(httplib::Response &res, const Page &page, const std::vector<Index> &rows)
-{
-    if (const auto end = fullPageEnd(page, rows))
-        res.set_header("Link", "<?limit=" + std::to_string(page.limit) + "&after=" + indexText(*end) +
-                                   ">; rel=\"next\"");
-}
-
-std::string requestId(const httplib::Request &req)
-{
-    auto id = req.get_header_value("X-Request-Id");
-    if (id.size() > 64)
-        id.resize(64);
-    return id;
-}
-
-// One Server-Sent Events stream. Runs on its server thread until the client goes away or the
-// server stops; the slot in the hub is given back by the releaser either way.
-void serveEvents(const httplib::Request &req, httplib::Response &res, EventHub &hub)
-{
-    hub.acquireStream(); // throws UnavailableError (503) past FIB_MAX_EVENT_STREAMS
-    struct State {
-        EventHub::Cursor cursor;
-        bool started = false;
-    };
-    auto state = std::make_shared<State>();
-    state->cursor = hub.resume(req.get_header_value("Last-Event-ID"));
-    res.set_header("Cache-Control", "no-cache");
-    res.set_header("X-Accel-Buffering", "no"); // nginx passes each event on at once
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [state, &hub](std::size_t, httplib::DataSink &sink) {
-            std::string out;
-            if (!state->started) {
-                state->started = true;
-                out = "retry: 2000\n\n";
-                if (state->cursor.reset)
-                    out += "event: reset\ndata: {}\n\n";
-            } else {
-                const auto batch = hub.waitAfter(state->cursor, kEventHeartbeat);
-                if (hub.stopped()) {
-                    sink.done();
-                    return false;
-                }
-                if (batch.reset)
-                    out += "event: reset\ndata: {}\n\n";
-                for (const auto &event : batch.events)
-                    out += "id: " + hub.eventId(event.seq) + "\nevent: computed\ndata: " + event.data + "\n\n";
-                if (out.empty())
-                    out = ": keep-alive\n\n";
-            }
-            return sink.write(out.data(), out.size()); // false once the client has gone
-        },
-        [&hub](bool) { hub.releaseStream(); });
-}
-
 // When the request on this thread reached routing; read by the logger for the histogram.
 thread_local std::chrono::steady_clock::time_point t_requestStart;
 
-std::string peerOf(const httplib::Request &req)
+// The route's path as cpp-httplib's pattern (a regular expression): {n} captures one segment.
+std::string patternOf(const Route &route)
 {
-    return req.remote_addr + ":" + std::to_string(req.remote_port);
-}
-
-void registerRoutes(httplib::Server &http, const Config &config, Backend &backend, EventHub &events,
-                    Metrics &metrics, ResponseCache *cache, ReadDeadline &readDeadline)
-{
-    // The original answered "Hi"; kept as a trivial liveness page.
-    http.Get("/", [](const httplib::Request &, httplib::Response &res) { res.set_content("Hi", "text/html"); });
-
-    http.Get("/openapi.json", [](const httplib::Request &, httplib::Response &res) {
-        res.set_content(kOpenApiDocument, kJson);
-    });
-
-    http.Get("/healthz", [](const httplib::Request &, httplib::Response &res) {
-        sendJson(res, json{{"status", "ok"}});
-    });
-
-    // What a client needs to know before it sends anything: the version and the index cap.
-    http.Get("/info", [&config](const httplib::Request &, httplib::Response &res) {
-        sendJson(res, json{{"service", "fib-server"}, {"version", kVersion}, {"max_index", config.maxIndex}});
-    });
-
-    http.Get("/readyz", [&backend](const httplib::Request &, httplib::Response &res) {
-        backend.checkReady();
-        sendJson(res, json{{"status", "ready"}});
-    });
-
-    // Prometheus text format. nginx does not route it: scrape fib-server directly.
-    http.Get("/metrics", [&backend, &events, &metrics, cache](const httplib::Request &, httplib::Response &res) {
-        std::string out;
-        metrics.render(out);
-        out += "# HELP fib_event_streams Open live-event streams.\n# TYPE fib_event_streams gauge\n"
-               "fib_event_streams " +
-               std::to_string(events.openStreams()) + "\n";
-        if (cache != nullptr)
-            out += "# HELP fib_list_cache_requests_total GET /values/current pages answered from the cache or not.\n"
-                   "# TYPE fib_list_cache_requests_total counter\n"
-                   "fib_list_cache_requests_total{result=\"hit\"} " +
-                   std::to_string(cache->hits()) + "\nfib_list_cache_requests_total{result=\"miss\"} " +
-                   std::to_string(cache->misses()) +
-                   "\n# HELP fib_list_cache_invalidations_total Times the cached pages were dropped.\n"
-                   "# TYPE fib_list_cache_invalidations_total counter\nfib_list_cache_invalidations_total " +
-                   std::to_string(cache->invalidations()) + "\n";
-        bool redisUp = true;
-        try {
-            const auto queue = backend.queueStats();
-            Metrics::renderQueue(out, queue);
-        } catch (const UnavailableError &) {
-            redisUp = false;
+    std::string pattern;
+    for (const char *c = route.path; *c != '\0'; ++c) {
+        if (std::string_view(c).substr(0, 3) == "{n}") {
+            pattern += "([^/]+)";
+            c += 2;
+        } else {
+            if (std::string_view(".^$|()[]{}*+?\\").find(*c) != std::string_view::npos)
+                pattern += '\\';
+            pattern += *c;
         }
-        out += "# HELP fib_redis_up Whether Redis answered this scrape.\n# TYPE fib_redis_up gauge\nfib_redis_up " +
-               std::string(redisUp ? "1" : "0") + "\n";
-        res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
-    });
-
-    http.Get("/events", [&events](const httplib::Request &req, httplib::Response &res) {
-        serveEvents(req, res, events);
-    });
-
-    http.Get("/values/all", [&backend](const httplib::Request &req, httplib::Response &res) {
-        const Page page = pageOf(req);
-        const auto rows = backend.indexes(page.after, page.limit);
-        json body = json::array();
-        for (const auto index : rows)
-            body.push_back(json{{field::kNumber, index}});
-        linkNextPage(res, page, rows);
-        sendJson(res, body);
-    });
-
-    http.Get("/values/current", [&backend, cache](const httplib::Request &req, httplib::Response &res) {
-        const Page page = pageOf(req);
-        const std::string key = std::to_string(page.limit) + "," + (page.after ? indexText(*page.after) : "");
-        if (cache != nullptr) {
-            if (auto hit = cache->find(key)) {
-                if (!hit->link.empty())
-                    res.set_header("Link", hit->link);
-                res.status = 200;
-                res.set_content(std::move(hit->body), kJson);
-                return;
-            }
-        }
-        // Read before the data: a change after this point makes the stored copy unservable.
-        const auto generation = cache != nullptr ? cache->generation() : 0;
-        const auto rows = backend.indexes(page.after, page.limit);
-        const auto briefs = backend.briefs(rows);
-        // Ordered by index, as the original's page showed them. Postgres names the indexes;
-        // one that Redis lost shows as pending until the reconciler has it computed again.
-        ordered_json body = ordered_json::object();
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto &brief = i < briefs.size() ? briefs[i] : std::nullopt;
-            body[indexText(rows[i])] = brief ? *brief : std::string(keys::kPendingValue);
-        }
-        linkNextPage(res, page, rows);
-        sendJson(res, body);
-        if (cache != nullptr)
-            cache->store(key, generation, ResponseCache::Entry{res.body, res.get_header_value("Link")},
-                         ResponseCache::Span{page.after, fullPageEnd(page, rows)});
-    });
-
-    http.Post("/values", [&backend, &config, &metrics, cache, &readDeadline](const httplib::Request &req,
-                                                                             httplib::Response &res) {
-        readDeadline.handling(peerOf(req)); // the body is read
-        if (req.get_header_value_count("Content-Type") > 1)
-            throw BadRequestError("Malformed request", "the request has more than one Content-Type");
-        if (!isJsonMediaType(req.get_header_value("Content-Type")))
-            throw UnsupportedMediaTypeError("Unsupported media type",
-                                            "send the body as application/json, e.g. {\"index\": 10}");
-        const Index index = parseSubmission(req.body, config.maxIndex);
-        // Postgres first: once it has the index, the reconciler can always rebuild the job.
-        // Each change drops the cached lists at once, before anything else can fail: the
-        // client's next poll must list the index, even if this request ends in a 503.
-        const bool listed = backend.recordSubmission(index);
-        if (listed && cache != nullptr)
-            cache->invalidate(index);
-        // A new index in the list is announced to the other servers' caches by the submit
-        // script (fib:invalidate), with or without a job.
-        if (backend.enqueue(index, requestId(req), listed) == jobs::SubmitOutcome::Queued) {
-            if (cache != nullptr)
-                cache->invalidate(index);
-            metrics.recordJobQueued();
-        }
-        sendJson(res, json{{field::kWorking, true}});
-    });
-
-    http.Get(R"(/values/([^/]+))", [&backend, &config](const httplib::Request &req, httplib::Response &res) {
-        const Index index = parseIndex(std::string_view(req.matches[1].str()), config.maxIndex);
-        auto stored = backend.value(index);
-        ValueRecord record;
-        record.index = index;
-        if (stored && *stored != keys::kPendingValue) {
-            if (auto reason = jobs::failureReason(*stored)) {
-                record.status = ValueRecord::Status::Failed;
-                record.error = std::move(reason);
-            } else {
-                record.status = ValueRecord::Status::Done;
-                record.value = std::move(*stored);
-            }
-        } else if (!stored && !backend.isSubmitted(index)) {
-            throw NotFoundError("Not submitted", "index " + indexText(index) +
-                                                     " has not been submitted; POST it to /values first");
-        }
-        sendJson(res, json(record));
-    });
-}
-
-bool methodAllowed(const std::string &allowed, const std::string &method)
-{
-    std::string_view rest = allowed;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        if (rest.substr(0, comma) == method)
-            return true;
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
     }
-    return false;
+    return pattern;
 }
 
 } // namespace
 
-std::string allowedMethods(std::string_view path)
-{
-    std::string allowed;
-    for (const auto &route : kRoutes) {
-        if (!routeMatches(route, path) || methodAllowed(allowed, route.method))
-            continue;
-        allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
-        if (std::string_view(route.method) == "GET")
-            allowed += ", HEAD"; // cpp-httplib answers HEAD for every GET route
-    }
-    return allowed;
-}
-
-HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache)
-    : m_http(std::make_unique<httplib::Server>()), m_events(events)
+HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ListCache *cache)
+    : m_http(std::make_unique<httplib::Server>()), m_events(events),
+      m_context{config, backend, events, m_metrics, cache, m_readDeadline}
 {
     auto &http = *m_http;
     const int threads = config.serverThreads;
@@ -411,7 +128,15 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
             log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
-    registerRoutes(http, config, backend, events, m_metrics, cache, m_readDeadline);
+    for (const auto &route : kRoutes) {
+        auto handler = [this, handle = route.handle](const httplib::Request &req, httplib::Response &res) {
+            handle(m_context, req, res);
+        };
+        if (std::string_view(route.method) == "GET")
+            http.Get(patternOf(route), std::move(handler));
+        else
+            http.Post(patternOf(route), std::move(handler));
+    }
 }
 
 HttpServer::~HttpServer()

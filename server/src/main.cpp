@@ -11,6 +11,7 @@
 #include "fib/log.hpp"
 #include "fib/redis.hpp"
 #include "fib/server/backend.hpp"
+#include "fib/server/change_listener.hpp"
 #include "fib/server/event_hub.hpp"
 #include "fib/server/http_server.hpp"
 #include "fib/stop_signals.hpp"
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
             fib::log::warn("starting without PostgreSQL", {{"error", e.what()}});
         }
         fib::server::EventHub events(static_cast<std::size_t>(config.maxEventStreams));
-        fib::server::ResponseCache cache;
+        fib::server::ListCache cache;
         fib::server::ChangeListener listener(config, events, &cache);
         fib::server::HttpServer server(config, backend, events, &cache);
         // Before any thread starts (they inherit the blocked signals), after what it stops.

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "fib/server/http_server.hpp"
+#include "fib/server/routes.hpp"
 
 namespace fib::server {
 namespace {

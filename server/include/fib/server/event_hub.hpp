@@ -1,7 +1,7 @@
 #pragma once
 // Live events for clients (GET /events, Server-Sent Events). The worker's "computed"
-// notifications arrive on the Redis channel fib:changed; the ChangeListener thread hands them
-// to the EventHub, which numbers them, keeps the latest ones for clients that reconnect with
+// notifications arrive on the Redis channel fib:changed; ChangeListener (change_listener.hpp)
+// hands them to the EventHub, which numbers them, keeps the latest ones for clients that reconnect with
 // Last-Event-ID, and wakes the streams. Pub/sub is only a hint: a client that cannot be
 // replayed what it missed is told to refetch (a "reset" event).
 
@@ -12,15 +12,8 @@
 #include <deque>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "fib/config.hpp"
-#include "fib/server/response_cache.hpp"
-
-namespace fib::redis {
-class Connection;
-}
 
 namespace fib::server {
 
@@ -71,29 +64,6 @@ private:
     std::uint64_t m_resetSeq = 0; // a reset happened before this sequence number
     std::atomic<std::size_t> m_streams{0};
     std::atomic<bool> m_stopped{false};
-};
-
-// Subscribes to fib:changed on its own Redis connection and feeds the hub; reconnects with
-// backoff. The subscription is restarted after every disconnect, followed by a reset event.
-class ChangeListener {
-public:
-    // `cache` (optional) is invalidated by every message and enabled only while subscribed.
-    ChangeListener(Config config, EventHub &hub, ResponseCache *cache = nullptr);
-    ~ChangeListener();
-    ChangeListener(const ChangeListener &) = delete;
-    ChangeListener &operator=(const ChangeListener &) = delete;
-    void start();
-    void stop();
-
-private:
-    void run();
-    Config m_config;
-    EventHub &m_hub;
-    ResponseCache *m_cache = nullptr;
-    std::atomic<bool> m_stopping{false};
-    std::mutex m_connectionMutex;
-    redis::Connection *m_connection = nullptr; // the live one, for stop() to interrupt
-    std::thread m_thread;
 };
 
 } // namespace fib::server

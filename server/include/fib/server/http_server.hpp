@@ -1,7 +1,7 @@
 #pragma once
-// fib-server's HTTP side: the routes of the original API plus the additions, on cpp-httplib,
-// hardened as docs/design.md, "Environment and dependencies", asks (body limit, timeouts,
-// no-delay, exception handler).
+// fib-server's HTTP side on cpp-httplib: serves the route table (routes.hpp), hardened as
+// docs/design.md, "Environment and dependencies", asks (body limit, read deadline, timeouts,
+// no-delay, problem+json for every error).
 
 #include <atomic>
 #include <chrono>
@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "fib/config.hpp"
@@ -18,7 +17,8 @@
 #include "fib/server/event_hub.hpp"
 #include "fib/server/metrics.hpp"
 #include "fib/server/read_deadline.hpp"
-#include "fib/server/response_cache.hpp"
+#include "fib/server/list_cache.hpp"
+#include "fib/server/routes.hpp"
 
 namespace httplib {
 class Server;
@@ -32,8 +32,8 @@ inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
 
 class HttpServer {
 public:
-    // `cache` (optional) holds GET /values/current responses; see ResponseCache.
-    HttpServer(const Config &config, Backend &backend, EventHub &events, ResponseCache *cache = nullptr);
+    // `cache` (optional) holds GET /values/current pages; see ListCache.
+    HttpServer(const Config &config, Backend &backend, EventHub &events, ListCache *cache = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -55,6 +55,7 @@ private:
     EventHub &m_events;
     Metrics m_metrics;
     ReadDeadline m_readDeadline{kRequestReadLimit};
+    const RouteContext m_context;
     std::atomic<int> m_listenSocket{-1};
     std::atomic<bool> m_stopping{false};
     int m_port = 0;
@@ -65,40 +66,8 @@ private:
     std::thread m_trimmer;
 };
 
-// Every route fib-server serves, as the OpenAPI document names it (paths without nginx's /api).
-struct Route {
-    const char *method;
-    const char *path;
-};
-inline constexpr Route kRoutes[] = {
-    {"GET", "/"},           {"GET", "/healthz"},        {"GET", "/readyz"},       {"GET", "/info"},
-    {"GET", "/metrics"},    {"GET", "/openapi.json"},   {"GET", "/events"},       {"GET", "/values/all"},
-    {"GET", "/values/current"}, {"POST", "/values"},    {"GET", "/values/{n}"},
-};
-// Whether `path` is `route`'s path; {n} stands for one non-empty segment.
-inline bool routeMatches(const Route &route, std::string_view path)
-{
-    const std::string_view pattern = route.path;
-    const auto param = pattern.find("{n}");
-    if (param == std::string_view::npos)
-        return path == pattern;
-    return path.size() > param && path.substr(0, param) == pattern.substr(0, param) &&
-           path.find('/', param) == std::string_view::npos;
-}
-// The methods a known path answers, for a 405's Allow header ("GET, HEAD"); "" for an unknown path.
-std::string allowedMethods(std::string_view path);
-// server/api/openapi.json, compiled in.
-extern const char *const kOpenApiDocument;
-
 // The largest request body fib-server reads; nginx enforces its own limit in front.
 inline constexpr std::size_t kMaxBodyBytes = 4096;
-// Page sizes of the list endpoints.
-inline constexpr std::size_t kDefaultPageSize = 100;
-inline constexpr std::size_t kMaxPageSize = 1000;
-// A live-event stream sends a comment this often when idle, so proxies keep it open; a
-// client that left is noticed at the second write after it left, which bounds how long its
-// slot stays taken.
-inline constexpr std::chrono::seconds kEventHeartbeat{5};
 inline constexpr int kListenBacklog = 1024;
 
 } // namespace fib::server

@@ -1,23 +1,23 @@
-// ResponseCache: what is served, and what never is.
+// ListCache: what is served, and what never is.
 #include <QtTest>
 
-#include "fib/server/response_cache.hpp"
+#include "fib/server/list_cache.hpp"
 
-using fib::server::ResponseCache;
+using fib::server::ListCache;
 
-class ResponseCacheTest : public QObject {
+class ListCacheTest : public QObject {
     Q_OBJECT
 private slots:
     void nothingIsServedWhileDisabled()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.store("k", cache.generation(), {"body", ""});
         QVERIFY(!cache.find("k"));
     }
 
     void aStoredResponseIsServedUntilInvalidated()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
         cache.store("1000,", cache.generation(), {"{\"1\":\"1\"}", "</values/current?after=1>; rel=\"next\""});
         const auto hit = cache.find("1000,");
@@ -33,7 +33,7 @@ private slots:
     // any new index above A. A change drops exactly the pages it could alter.
     void aChangeDropsOnlyThePagesThatListIt()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
         const auto fill = [&cache] {
             cache.store("first", cache.generation(), {"1..100", ""}, {std::nullopt, 100});
@@ -67,7 +67,7 @@ private slots:
 
     void dataFetchedAcrossAnInvalidationIsNeverStored()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
         const auto before = cache.generation(); // a request reads the generation, then the data...
         cache.invalidate();                      // ...a value changes meanwhile...
@@ -84,7 +84,7 @@ private slots:
 
     void disablingDropsWhatIsStored()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
         cache.store("k", cache.generation(), {"body", ""});
         cache.setEnabled(false);
@@ -94,25 +94,25 @@ private slots:
 
     void entriesExpire()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
         cache.store("k", cache.generation(), {"body", ""});
-        QTest::qWait(static_cast<int>(ResponseCache::kMaxAge.count()) + 100);
+        QTest::qWait(static_cast<int>(ListCache::kMaxAge.count()) + 100);
         QVERIFY(!cache.find("k"));
     }
 
     void theNumberOfEntriesIsBounded()
     {
-        ResponseCache cache;
+        ListCache cache;
         cache.setEnabled(true);
-        for (std::size_t i = 0; i <= ResponseCache::kMaxEntries; ++i)
+        for (std::size_t i = 0; i <= ListCache::kMaxEntries; ++i)
             cache.store(std::to_string(i), cache.generation(), {"body", ""});
         std::size_t kept = 0;
-        for (std::size_t i = 0; i <= ResponseCache::kMaxEntries; ++i)
+        for (std::size_t i = 0; i <= ListCache::kMaxEntries; ++i)
             kept += cache.find(std::to_string(i)) ? 1 : 0;
-        QVERIFY(kept >= 1 && kept <= ResponseCache::kMaxEntries);
+        QVERIFY(kept >= 1 && kept <= ListCache::kMaxEntries);
     }
 };
 
-QTEST_GUILESS_MAIN(ResponseCacheTest)
-#include "response_cache_test.moc"
+QTEST_GUILESS_MAIN(ListCacheTest)
+#include "list_cache_test.moc"

@@ -1,17 +1,21 @@
 #pragma once
-// A cache of serialized list responses (GET /values/current), so a poll costs neither a
-// PostgreSQL query nor a Redis round trip while nothing changed.
+// The list cache: serialized GET /values/current pages, so a poll costs neither a PostgreSQL
+// query nor a Redis round trip while nothing changed. This class owns the invalidation rules;
+// every change reaches it in one of two calls:
+// - invalidate(index), from the POST /values handler (server/src/routes/values.cpp) before it
+//   answers, when PostgreSQL lists a new index or a job is queued;
+// - heard(channel, message), from ChangeListener (server/src/change_listener.cpp) for every
+//   pub/sub message: fib:changed (a worker computed a value; heard before its live event goes
+//   out) and fib:invalidate (the submit script, common/src/jobs.cpp, announces an index listed
+//   or queued by any server, so every server's cache drops it).
 //
-// Correctness: every change that this process or a worker makes invalidates it before it is
-// announced: a submission before POST /values answers, a computed value (fib:changed, or
-// fib:invalidate from the submit script) before the live event goes out. A change names its
-// index, and drops only the pages that list it or would list it (a page of indexes after A that
-// ends at B, if full, holds every index in (A, B]; one that is not full also gets any new index
-// above A): a new submission far down the list leaves the first page cached. A response is
-// stored only if no change at all happened while its data were fetched (the generation read
-// *before* the fetch is unchanged), so a fetch that raced with a change is never stored.
-// Changes made behind the services' back (another server's submission without the submit
-// script publishing, a hand-made TRUNCATE or FLUSHALL) are seen after at most kMaxAge. While the
+// A change names its index and drops only the pages that list it or would list it (a page of
+// indexes after A that ends at B, if full, holds every index in (A, B]; one that is not full
+// also gets any new index above A): a new submission far down the list leaves the first page
+// cached. A message without a readable index drops every page. A response is stored only if no
+// change at all happened while its data were fetched (the generation read *before* the fetch is
+// unchanged), so a fetch that raced with a change is never stored. Changes made behind the
+// services' back (a hand-made TRUNCATE or FLUSHALL) are seen after at most kMaxAge. While the
 // change listener is not subscribed, nothing is served from the cache.
 
 #include <atomic>
@@ -21,13 +25,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "fib/index.hpp"
 
 namespace fib::server {
 
-class ResponseCache {
+class ListCache {
 public:
     using Clock = std::chrono::steady_clock;
     static constexpr std::chrono::milliseconds kMaxAge{1000};
@@ -88,6 +93,10 @@ public:
         for (auto it = m_entries.begin(); it != m_entries.end();)
             it = it->second.span.covers(index) ? m_entries.erase(it) : std::next(it);
     }
+
+    // A pub/sub message on fib:changed or fib:invalidate: drops the pages of the index it names,
+    // or every page when it names none that can be read.
+    void heard(std::string_view channel, std::string_view message);
 
     // A change to anything (or to something unknown): drops every page.
     void invalidate()
