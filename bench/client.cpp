@@ -27,6 +27,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -38,6 +39,7 @@
 #include "fib/keys.hpp"
 #include "admin_redis.hpp"
 #include "fib/redis.hpp"
+#include "fib/sse.hpp"
 
 namespace {
 
@@ -182,13 +184,8 @@ private:
     void onData(const char *data, std::size_t length)
     {
         const auto now = Clock::now();
-        m_buffer.append(data, length);
-        std::size_t end;
-        while ((end = m_buffer.find("\n\n")) != std::string::npos) {
-            const std::string block = m_buffer.substr(0, end);
-            m_buffer.erase(0, end + 2);
-            onEvent(block, now);
-        }
+        for (const fib::SseEvent &event : m_parser.feed(std::string_view(data, length)))
+            onEvent(event, now);
         const std::lock_guard lock(m_mutex);
         if (!m_connected) {
             m_connected = true;
@@ -196,24 +193,11 @@ private:
         }
     }
 
-    void onEvent(const std::string &block, Clock::time_point at)
+    void onEvent(const fib::SseEvent &event, Clock::time_point at)
     {
-        std::string event, payload;
-        std::size_t start = 0;
-        while (start < block.size()) {
-            auto stop = block.find('\n', start);
-            if (stop == std::string::npos)
-                stop = block.size();
-            const std::string line = block.substr(start, stop - start);
-            if (line.rfind("event: ", 0) == 0)
-                event = line.substr(7);
-            else if (line.rfind("data: ", 0) == 0)
-                payload = line.substr(6);
-            start = stop + 1;
-        }
-        if (event != "computed")
+        if (event.type != "computed")
             return;
-        const auto json = nlohmann::json::parse(payload, nullptr, false);
+        const auto json = nlohmann::json::parse(event.data, nullptr, false);
         if (json.is_discarded() || !json.contains("index"))
             return;
         const auto index = json["index"].get<fib::Index>();
@@ -227,7 +211,7 @@ private:
     httplib::Client m_client;
     std::thread m_thread;
     std::atomic<bool> m_stopping{false};
-    std::string m_buffer; // touched by the reader thread only
+    fib::SseParser m_parser; // touched by the reader thread only
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_connected = false;

@@ -2,8 +2,11 @@
 #include <QtTest>
 
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +15,7 @@
 #include "fib/keys.hpp"
 #include "fib/models.hpp"
 #include "fib/server/http_server.hpp"
+#include "fib/sse.hpp"
 #include "fib/version.hpp"
 #include "stack.hpp"
 
@@ -34,6 +38,36 @@ std::string currentValue(httplib::Client &client, const std::string &index)
         return "<no answer>";
     const auto body = json::parse(res->body);
     return body.contains(index) ? body.at(index).get<std::string>() : "<absent>";
+}
+
+// The first "computed" event the reader got for `index`, if any.
+std::optional<fib::SseEvent> computedEvent(const fib::test::EventReader &reader, fib::Index index)
+{
+    for (const auto &event : reader.events()) {
+        if (event.type != "computed")
+            continue;
+        const auto data = json::parse(event.data, nullptr, false);
+        if (data.is_object() && data.contains("index") && data.at("index") == index)
+            return event;
+    }
+    return std::nullopt;
+}
+
+// The value of the reader's "computed" event for `index`, or "<none>" before one came.
+std::string computedValue(const fib::test::EventReader &reader, fib::Index index)
+{
+    const auto event = computedEvent(reader, index);
+    return event ? json::parse(event->data).get<fib::ComputedEvent>().value : "<none>";
+}
+
+// Whether the reader got an event of `type` (with exactly this data, if given).
+bool sawEvent(const fib::test::EventReader &reader, const std::string &type,
+              const std::optional<std::string> &data = std::nullopt)
+{
+    const auto events = reader.events();
+    return std::any_of(events.begin(), events.end(), [&](const fib::SseEvent &event) {
+        return event.type == type && (!data || event.data == *data);
+    });
 }
 
 } // namespace
@@ -396,17 +430,17 @@ private slots:
     void liveEventsCarryComputedValues()
     {
         fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
-        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry: 2000") != std::string::npos, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(reader.retryMs(), std::optional<int>(2000), 10000);
         QCOMPARE(reader.status(), 200);
         QCOMPARE(postIndex(*m_nginx, R"({"index": 12})")->status, 200);
         QCOMPARE(postIndex(*m_nginx, R"({"index": 100000})")->status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find(R"(data: {"index":12,"value":"144"})") != std::string::npos,
+        // The data is one compact JSON object, and the event has an ID to resume from.
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(reader, "computed", R"({"index":12,"value":"144"})"),
                                  10000);
+        QVERIFY(!computedEvent(reader, 12)->id.empty());
         // Long values arrive in their list form.
         const std::string summary = fib::briefValue(fib::fibonacciDecimal(100'000));
-        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("\"value\":\"" + summary + "\"") != std::string::npos,
-                                 10000);
-        QVERIFY(reader.received().find("event: computed\n") != std::string::npos);
+        QTRY_COMPARE_WITH_TIMEOUT(computedValue(reader, 100'000), summary, 10000);
     }
 
     void theCachedListIsNeverStaleForTheClientThatChangedIt()
@@ -415,7 +449,7 @@ private slots:
         // at once, and once the computed event arrives, the value in the list; while another
         // client keeps the cache warm with the same request.
         fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
-        QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry: 2000") != std::string::npos, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(reader.retryMs(), std::optional<int>(2000), 10000);
         std::atomic<bool> done{false};
         std::thread poller([&] {
             auto client = m_stack->nginx();
@@ -428,8 +462,7 @@ private slots:
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
             const std::string listed = currentValue(*m_nginx, index);
             QVERIFY2(listed == fib::keys::kPendingValue || listed == fib::fibonacciDecimal(300 + i), listed.c_str());
-            const std::string event = "data: {\"index\":" + index + ",";
-            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find(event) != std::string::npos, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(computedEvent(reader, fib::Index(300 + i)).has_value(), 10000);
             QCOMPARE(currentValue(*m_nginx, index), fib::briefValue(fib::fibonacciDecimal(300 + i)));
         }
         done = true;
@@ -497,25 +530,24 @@ private slots:
         std::string firstId;
         {
             fib::test::EventReader reader(m_stack->httpPort(), "/api/events");
-            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("retry:") != std::string::npos, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(reader.retryMs().has_value(), 10000);
             QCOMPARE(postIndex(*m_nginx, R"({"index": 13})")->status, 200);
-            QTRY_VERIFY_WITH_TIMEOUT(reader.received().find("\"index\":13") != std::string::npos, 10000);
-            const auto text = reader.received();
-            const auto at = text.rfind("id: ");
-            firstId = text.substr(at + 4, text.find('\n', at) - at - 4);
+            QTRY_VERIFY_WITH_TIMEOUT(computedEvent(reader, 13).has_value(), 10000);
+            firstId = computedEvent(reader, 13)->id;
+            QVERIFY(!firstId.empty());
         }
         // Missed while disconnected, then replayed on reconnection.
         QCOMPARE(postIndex(*m_nginx, R"({"index": 14})")->status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "14"), std::string("377"), 10000);
         fib::test::EventReader again(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", firstId}});
-        QTRY_VERIFY_WITH_TIMEOUT(again.received().find(R"(data: {"index":14,"value":"377"})") != std::string::npos,
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(again, "computed", R"({"index":14,"value":"377"})"),
                                  10000);
-        QVERIFY(again.received().find("\"index\":13") == std::string::npos);
-        QVERIFY(again.received().find("event: reset") == std::string::npos);
+        QVERIFY(!computedEvent(again, 13).has_value());
+        QVERIFY(!sawEvent(again, "reset"));
 
         // An id it cannot replay (another server's, or garbage) asks the client to refetch.
         fib::test::EventReader unknown(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", "elsewhere-12"}});
-        QTRY_VERIFY_WITH_TIMEOUT(unknown.received().find("event: reset\ndata: {}\n\n") != std::string::npos, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(sawEvent(unknown, "reset", "{}"), 10000);
     }
 
     void liveEventStreamsAreCapped()

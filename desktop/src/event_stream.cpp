@@ -1,6 +1,9 @@
 #include "fib/desktop/event_stream.hpp"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -51,7 +54,7 @@ void EventStream::setUrl(const QUrl &url)
     if (url == m_url)
         return;
     m_url = url;
-    m_parser.setLastEventId({});
+    m_parser.setLastEventId(std::string());
     if (m_state != State::Stopped)
         reconnectNow();
 }
@@ -117,10 +120,10 @@ void EventStream::connectStream()
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    const QString lastId = m_parser.lastEventId();
-    m_sentLastEventId = !lastId.isEmpty();
+    const std::string &lastId = m_parser.lastEventId();
+    m_sentLastEventId = !lastId.empty();
     if (m_sentLastEventId)
-        request.setRawHeader("Last-Event-ID", lastId.toUtf8());
+        request.setRawHeader("Last-Event-ID", QByteArray::fromStdString(lastId));
     m_replyChecked = false;
     m_replyIsStream = false;
     m_reply = m_network->get(request);
@@ -185,8 +188,9 @@ void EventStream::onReadyRead()
     if (!m_replyIsStream)
         return; // the body of an error answer: not events
     m_idleTimer.start(m_timing.idleTimeoutMs);
-    const QVector<SseEvent> events = m_parser.feed(bytes);
-    for (const SseEvent &event : events) {
+    const std::vector<fib::SseEvent> events =
+        m_parser.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    for (const fib::SseEvent &event : events) {
         handleEvent(event);
         if (m_reply != reply)
             return; // a slot stopped or restarted the stream
@@ -226,19 +230,21 @@ void EventStream::onFinished()
     }
 }
 
-void EventStream::handleEvent(const SseEvent &event)
+void EventStream::handleEvent(const fib::SseEvent &event)
 {
-    if (event.type == QLatin1String("computed")) {
+    if (event.type == "computed") {
         try {
-            const auto computedEvent = nlohmann::json::parse(event.data.toStdString()).get<ComputedEvent>();
+            const auto computedEvent = nlohmann::json::parse(event.data).get<ComputedEvent>();
             emit computed(computedEvent.index, QString::fromStdString(computedEvent.value));
         } catch (const nlohmann::json::exception &error) {
             qCWarning(lcEvents) << "ignoring a malformed computed event:" << error.what();
         }
-    } else if (event.type == QLatin1String("reset")) {
+    } else if (event.type == "reset") {
         emit resetRequested();
     }
-    emit eventReceived(event);
+    emit eventReceived(SseEvent{QString::fromStdString(event.type),
+                                QString::fromStdString(event.data),
+                                QString::fromStdString(event.id)});
 }
 
 void EventStream::scheduleReconnect()

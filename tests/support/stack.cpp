@@ -4,6 +4,8 @@
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -419,7 +421,8 @@ EventReader::EventReader(int port, std::string path, httplib::Headers headers) :
             },
             [this](const char *data, size_t length) {
                 const std::lock_guard lock(m_mutex);
-                m_received.append(data, length);
+                for (auto &event : m_parser.feed(std::string_view(data, length)))
+                    m_events.push_back(std::move(event));
                 return true;
             });
         m_finished.store(true);
@@ -432,10 +435,16 @@ EventReader::~EventReader()
     m_thread.join();
 }
 
-std::string EventReader::received() const
+std::vector<SseEvent> EventReader::events() const
 {
     const std::lock_guard lock(m_mutex);
-    return m_received;
+    return m_events;
+}
+
+std::optional<int> EventReader::retryMs() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_parser.retryMs();
 }
 
 int EventReader::status() const

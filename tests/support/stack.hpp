@@ -8,8 +8,10 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <QHash>
 #include <QProcess>
@@ -18,6 +20,7 @@
 #include <httplib.h>
 
 #include "fib/redis.hpp"
+#include "fib/sse.hpp"
 
 namespace fib::test {
 
@@ -143,7 +146,8 @@ private:
     QProcess m_process;
 };
 
-// Reads a live-event stream (GET .../events) on a thread of its own until stopped.
+// Reads a live-event stream (GET .../events) on a thread of its own until stopped, parsing it
+// as it arrives.
 class EventReader {
 public:
     EventReader(int port, std::string path, httplib::Headers headers = {});
@@ -151,14 +155,17 @@ public:
     EventReader(const EventReader &) = delete;
     EventReader &operator=(const EventReader &) = delete;
 
-    std::string received() const; // everything so far
-    int status() const;            // 0 until the response head arrived
-    bool finished() const;         // the request ended (the server closed it, or an error)
+    std::vector<SseEvent> events() const; // every event so far, in order
+    std::optional<int> retryMs() const;   // the stream's "retry:", once it came
+    int status() const;                   // 0 until the response head arrived
+    // The request ended (the server closed it, or an error).
+    bool finished() const;
 
 private:
     httplib::Client m_client;
     mutable std::mutex m_mutex;
-    std::string m_received;
+    SseParser m_parser;
+    std::vector<SseEvent> m_events;
     int m_status = 0;
     std::atomic<bool> m_finished{false};
     std::thread m_thread;

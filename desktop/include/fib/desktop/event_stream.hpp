@@ -6,18 +6,27 @@
 // again now and then.
 
 #include <QElapsedTimer>
+#include <QMetaType>
 #include <QObject>
 #include <QPointer>
+#include <QString>
 #include <QTimer>
 #include <QUrl>
 
-#include "fib/desktop/sse_parser.hpp"
 #include "fib/index.hpp"
+#include "fib/sse.hpp"
 
 class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace fib::desktop {
+
+// An event as EventStream::eventReceived hands it on: fib::SseEvent with its UTF-8 decoded.
+struct SseEvent {
+    QString type = QStringLiteral("message"); // the "event" field, "message" when absent
+    QString data;                             // "data" lines joined with \n
+    QString id;                               // the last event ID when the event was dispatched
+};
 
 class EventStream : public QObject {
     Q_OBJECT
@@ -53,7 +62,7 @@ public:
     const Timing &timing() const { return m_timing; }
 
     State state() const { return m_state; }
-    QString lastEventId() const { return m_parser.lastEventId(); }
+    QString lastEventId() const { return QString::fromStdString(m_parser.lastEventId()); }
     // While polling or reconnecting: milliseconds until the next poll or attempt.
     int nextAttemptMs() const;
     // While polling: the current poll interval.
@@ -87,7 +96,7 @@ private:
     void onMetaData();
     void onReadyRead();
     void onFinished();
-    void handleEvent(const SseEvent &event);
+    void handleEvent(const fib::SseEvent &event);
     void scheduleReconnect();
     void enterPolling();
     void onPollTimer();
@@ -106,7 +115,7 @@ private:
     bool m_busy = false;
     int m_attempt = 0;           // failed attempts in a row
     int m_pollIntervalMs = 0;
-    SseParser m_parser;
+    fib::SseParser m_parser;
     QTimer m_reconnectTimer;
     QTimer m_pollTimer;
     QTimer m_probeTimer;
@@ -114,3 +123,5 @@ private:
 };
 
 } // namespace fib::desktop
+
+Q_DECLARE_METATYPE(fib::desktop::SseEvent)
