@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fib/desktop/event_stream.hpp"
 #include "fib/errors.hpp"
 #include "fib/models.hpp"
 
@@ -93,6 +92,10 @@ ApiClient::ApiClient(const QUrl &serverUrl, QObject *parent)
       m_indexFetch(std::make_unique<ListFetch>(Call::Indexes, QStringLiteral("values/all"))),
       m_valueFetch(std::make_unique<ListFetch>(Call::Values, QStringLiteral("values/current")))
 {
+    connect(m_events, &EventStream::computed, this, &ApiClient::valueComputed);
+    connect(m_events, &EventStream::resetRequested, this, &ApiClient::liveResetRequested);
+    connect(m_events, &EventStream::pollRequested, this, &ApiClient::livePollRequested);
+    connect(m_events, &EventStream::stateChanged, this, &ApiClient::liveStateChanged);
     setServerUrl(serverUrl);
 }
 
@@ -110,6 +113,36 @@ void ApiClient::setServerUrl(const QUrl &serverUrl)
         fetch->clear();
     }
     m_events->setUrl(apiUrl(QStringLiteral("events")));
+}
+
+EventStream::State ApiClient::liveState() const
+{
+    return m_events->state();
+}
+
+int ApiClient::nextLiveAttemptMs() const
+{
+    return m_events->nextAttemptMs();
+}
+
+int ApiClient::livePollIntervalMs() const
+{
+    return m_events->pollIntervalMs();
+}
+
+void ApiClient::startLiveEvents()
+{
+    m_events->start();
+}
+
+void ApiClient::reconnectLiveEvents()
+{
+    m_events->reconnectNow();
+}
+
+void ApiClient::setValuesPending(bool pending)
+{
+    m_events->setBusy(pending);
 }
 
 QUrl ApiClient::apiUrl(const QString &path) const

@@ -59,8 +59,26 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
       m_validator(new IndexValidator(this)),
       m_delegate(new ValueDelegate(this))
 {
+    // Top to bottom, in the order the widgets are created (that is also the tab order).
     auto *layout = new QVBoxLayout(this);
+    buildTitleSlot(layout);
+    buildEntryRow(layout);
+    buildMessageRow(layout);
+    buildIndexesList(layout);
+    buildValuesList(layout);
+    buildValueButtons(layout);
+    connectEntry();
+    connectModels();
 
+    updateInputState();
+    updateIndexesText();
+    updateValueButtons();
+    updateValuesPlaceholder();
+    updateSpinner();
+}
+
+void CalculatorPage::buildTitleSlot(QVBoxLayout *layout)
+{
     // The title, or in its place the unreachable-server banner (a framed row with the reason
     // and Retry): they share one slot, so the page below never moves.
     m_top = new QStackedWidget(this);
@@ -91,7 +109,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     m_bannerText->setText(tr("Cannot reach the server."));
     m_top->setFixedHeight(std::max(m_banner->sizeHint().height(), m_title->sizeHint().height()));
     layout->addWidget(m_top);
+}
 
+void CalculatorPage::buildEntryRow(QVBoxLayout *layout)
+{
     // "Enter your index:" [field] [Submit]
     auto *inputRow = new QHBoxLayout;
     auto *prompt = new QLabel(tr("&Enter your index:"), this);
@@ -115,7 +136,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     inputRow->addWidget(m_indexEdit, 1);
     inputRow->addWidget(m_submitButton);
     layout->addLayout(inputRow);
+}
 
+void CalculatorPage::buildMessageRow(QVBoxLayout *layout)
+{
     // Why the entry was refused, right under the field.
     m_messageRow = new QWidget(this);
     auto *messageLayout = new QHBoxLayout(m_messageRow);
@@ -130,7 +154,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     messageLayout->addWidget(m_messageText, 1);
     m_messageRow->hide();
     layout->addWidget(m_messageRow);
+}
 
+void CalculatorPage::buildIndexesList(QVBoxLayout *layout)
+{
     // "Indexes I have seen:"
     auto *seenHeading = heading(tr("Indexes I have seen:"), 1.17, this);
     layout->addWidget(seenHeading);
@@ -149,7 +176,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     m_indexesText->setFixedHeight(2 * m_indexesText->frameWidth() + kIndexLines * m_indexesText->fontMetrics().lineSpacing());
     m_indexesText->setPlaceholderText(tr("None yet: submit an index above."));
     layout->addWidget(m_indexesText);
+}
 
+void CalculatorPage::buildValuesList(QVBoxLayout *layout)
+{
     // "Calculated Values:"
     auto *valuesHeading = heading(tr("Calculated Values:"), 1.17, this);
     layout->addWidget(valuesHeading);
@@ -174,7 +204,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     m_valuesPlaceholder->setForegroundRole(QPalette::PlaceholderText);
     auto *placeholderLayout = new QVBoxLayout(m_valuesView->viewport());
     placeholderLayout->addWidget(m_valuesPlaceholder);
+}
 
+void CalculatorPage::buildValueButtons(QVBoxLayout *layout)
+{
     // Mnemonics: Alt+H and Alt+V belong to the Help and View menus.
     auto *valueButtons = new QHBoxLayout;
     m_showButton = new QPushButton(tr("Show All &Digits..."), this);
@@ -211,7 +244,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
         connect(entry.button, &QPushButton::clicked, this, [this, a = entry.action] { requestValueAction(a); });
         connect(action, &QAction::triggered, this, [this, a = entry.action] { requestValueAction(a); });
     }
+}
 
+void CalculatorPage::connectEntry()
+{
     m_indexEdit->installEventFilter(this);
     connect(m_indexEdit, &QLineEdit::returnPressed, this, &CalculatorPage::submit);
     connect(m_submitButton, &QPushButton::clicked, this, &CalculatorPage::submit);
@@ -225,6 +261,10 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     connect(m_indexEdit, &QLineEdit::textChanged, this, &CalculatorPage::updateInputState);
     connect(m_validator, &QValidator::changed, this, &CalculatorPage::updateInputState);
     connect(m_retryButton, &QPushButton::clicked, this, &CalculatorPage::retryRequested);
+}
+
+void CalculatorPage::connectModels()
+{
     connect(m_valuesView, &QListView::activated, this, [this] { requestValueAction(ValueAction::Show); });
     // The buttons follow the selection, which a reset (another server) clears without a
     // selectionChanged signal.
@@ -242,12 +282,6 @@ CalculatorPage::CalculatorPage(ValuesModel *values, IndexListModel *indexes, QWi
     connect(m_values, &ValuesModel::pendingCountChanged, this, &CalculatorPage::updateSpinner);
     connect(&m_spinnerTimer, &QTimer::timeout, m_valuesView->viewport(), qOverload<>(&QWidget::update));
     m_spinnerTimer.setInterval(kSpinnerFrameMs);
-
-    updateInputState();
-    updateIndexesText();
-    updateValueButtons();
-    updateValuesPlaceholder();
-    updateSpinner();
 }
 
 void CalculatorPage::setMaxIndex(Index maxIndex)

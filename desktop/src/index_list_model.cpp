@@ -27,6 +27,9 @@ QVariant IndexListModel::data(const QModelIndex &index, int role) const
 
 void IndexListModel::setIndexes(QVector<Index> indexes)
 {
+    for (const auto index : indexes)
+        m_unlisted.erase(index);
+    indexes.append(QVector<Index>(m_unlisted.cbegin(), m_unlisted.cend()));
     std::sort(indexes.begin(), indexes.end());
     indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
     if (std::equal(indexes.cbegin(), indexes.cend(), m_indexes.cbegin(), m_indexes.cend()))
@@ -43,6 +46,7 @@ void IndexListModel::add(Index index)
     if (it != m_indexes.end() && *it == index)
         return;
     const auto row = static_cast<int>(it - m_indexes.begin());
+    m_unlisted.insert(index);
     beginInsertRows({}, row, row);
     m_indexes.insert(it, index);
     endInsertRows();
@@ -51,6 +55,7 @@ void IndexListModel::add(Index index)
 
 void IndexListModel::clear()
 {
+    m_unlisted.clear();
     setIndexes({});
 }
 

@@ -17,7 +17,6 @@
 #include <QStatusBar>
 #include <QToolBar>
 
-#include "fib/desktop/event_stream.hpp"
 #include "fib/desktop/index_list_model.hpp"
 #include "fib/desktop/index_validator.hpp"
 #include "fib/desktop/preferences_dialog.hpp"
@@ -94,7 +93,7 @@ MainWindow::MainWindow(const QUrl &serverUrl, QWidget *parent)
 
     m_api->fetchInfo();
     refreshLists();
-    m_api->events()->start();
+    m_api->startLiveEvents();
 }
 
 MainWindow::~MainWindow() = default;
@@ -162,8 +161,6 @@ void MainWindow::createActions()
 
 void MainWindow::wire()
 {
-    EventStream *events = m_api->events();
-
     // The page asks, the client answers, the models hold the rows.
     connect(m_calculator, &CalculatorPage::submitRequested, this, [this](Index index) {
         statusBar()->showMessage(tr("Submitting index %1...").arg(index), kStatusMessageMs);
@@ -174,9 +171,12 @@ void MainWindow::wire()
         m_indexes->add(index);
         m_calculator->acceptSubmission(index); // selects the row added just above
         statusBar()->showMessage(tr("Index %1 submitted.").arg(index), kStatusMessageMs);
-        // The value may already be known (a resubmission is not computed again): ask now
-        // rather than wait for an event that will not come.
-        refreshLists();
+        // While the stream is live, its computed event brings the value, and an index computed
+        // before is in the lists fetched as the stream opened (merged over this pending row if
+        // they are still on their way). Without the stream only the lists can tell, and a
+        // resubmitted index sends no event at all.
+        if (m_api->liveState() != EventStream::State::Live)
+            refreshLists();
     });
     connect(m_api, &ApiClient::submitFailed, this, &MainWindow::onSubmitFailed);
     connect(m_calculator, &CalculatorPage::retryRequested, this, &MainWindow::refresh);
@@ -216,21 +216,22 @@ void MainWindow::wire()
     });
 
     // Live updates, or polls when the stream is unavailable.
-    connect(events, &EventStream::computed, this, [this](Index index, const QString &value) {
+    connect(m_api, &ApiClient::valueComputed, this, [this](Index index, const QString &value) {
         m_values->setValue(index, value);
         m_indexes->add(index);
     });
-    connect(events, &EventStream::resetRequested, this, &MainWindow::refreshLists);
-    connect(events, &EventStream::pollRequested, this, [this] {
+    connect(m_api, &ApiClient::liveResetRequested, this, &MainWindow::refreshLists);
+    connect(m_api, &ApiClient::livePollRequested, this, [this] {
         refreshLists();
         updateConnectionStatus();
     });
-    connect(events, &EventStream::stateChanged, this, [this](EventStream::State state) {
+    connect(m_api, &ApiClient::liveStateChanged, this, [this](EventStream::State state) {
         if (state == EventStream::State::Live)
             m_calculator->hideConnectionProblem(); // the server answers again
         updateConnectionStatus();
     });
-    connect(m_values, &ValuesModel::pendingCountChanged, events, [events](int pending) { events->setBusy(pending > 0); });
+    connect(m_values, &ValuesModel::pendingCountChanged, this,
+            [this](int pending) { m_api->setValuesPending(pending > 0); });
 
     connect(m_serverPage, &ServerPage::refreshRequested, this, &MainWindow::checkServer);
     connect(m_serverPage, &ServerPage::backRequested, this, &MainWindow::showCalculator);
@@ -243,9 +244,9 @@ QString MainWindow::connectionStatus() const
 
 void MainWindow::updateConnectionStatus()
 {
-    const EventStream *events = m_api->events();
+    const EventStream::State state = m_api->liveState();
     QString text;
-    switch (events->state()) {
+    switch (state) {
     case EventStream::State::Stopped:
         text = tr("Live updates off");
         break;
@@ -256,14 +257,15 @@ void MainWindow::updateConnectionStatus()
         text = tr("Live updates on");
         break;
     case EventStream::State::Reconnecting:
-        text = tr("Disconnected: retrying in %n s", nullptr, seconds(events->nextAttemptMs()));
+        text = tr("Disconnected: retrying in %n s", nullptr, seconds(m_api->nextLiveAttemptMs()));
         break;
     case EventStream::State::Polling:
-        text = tr("No live updates: checking every %n s", nullptr, seconds(events->pollIntervalMs()));
+        text = tr("No live updates: checking every %n s", nullptr,
+                  seconds(m_api->livePollIntervalMs()));
         break;
     }
     m_connectionLabel->setText(text);
-    const bool waiting = events->state() == EventStream::State::Reconnecting;
+    const bool waiting = state == EventStream::State::Reconnecting;
     if (waiting && !m_countdown.isActive())
         m_countdown.start();
     else if (!waiting)
@@ -276,9 +278,9 @@ void MainWindow::refresh()
     refreshLists();
     if (m_pages->currentWidget() == m_serverPage)
         checkServer();
-    const auto state = m_api->events()->state();
+    const auto state = m_api->liveState();
     if (state != EventStream::State::Live && state != EventStream::State::Connecting)
-        m_api->events()->reconnectNow();
+        m_api->reconnectLiveEvents();
 }
 
 void MainWindow::refreshLists()

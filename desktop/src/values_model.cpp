@@ -114,8 +114,13 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
                               [](const ValueEntry &a, const ValueEntry &b) { return a.index == b.index; }),
                   entries.end());
 
-    // Walk both sorted sequences: drop rows the server no longer lists, insert new ones in
-    // runs, and update changed values in place.
+    for (const auto &entry : entries)
+        m_unlisted.erase(entry.index);
+    const auto kept = [this](int row) { return m_unlisted.count(m_rows[static_cast<std::size_t>(row)].index) != 0; };
+
+    // Walk both sorted sequences: drop rows the server no longer lists (but not the ones added
+    // since, which no list has had yet), insert new ones in runs, and update changed values in
+    // place.
     int row = 0;
     qsizetype next = 0;
     while (next < entries.size() || row < rowCount()) {
@@ -132,9 +137,13 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
             break;
         }
         if (next >= entries.size() || m_rows[static_cast<std::size_t>(row)].index < entries[next].index) {
+            if (kept(row)) {
+                ++row;
+                continue;
+            }
             // A run of rows that are gone.
             int last = row;
-            while (last + 1 < rowCount() &&
+            while (last + 1 < rowCount() && !kept(last + 1) &&
                    (next >= entries.size() || m_rows[static_cast<std::size_t>(last + 1)].index < entries[next].index))
                 ++last;
             int removed = 0;
@@ -184,6 +193,7 @@ void ValuesModel::setValue(Index index, const QString &value)
         return;
     }
     const bool pending = entry.pending;
+    m_unlisted.insert(index);
     beginInsertRows({}, row, row);
     m_rows.insert(it, std::move(entry));
     endInsertRows();
@@ -198,6 +208,7 @@ void ValuesModel::addPending(Index index)
 
 void ValuesModel::clear()
 {
+    m_unlisted.clear();
     if (m_rows.empty())
         return;
     beginResetModel();

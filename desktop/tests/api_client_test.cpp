@@ -267,6 +267,43 @@ private slots:
         QCOMPARE(pending.count(), 1);
     }
 
+    // The stream's state and signals come through the client, which is all the window uses.
+    void forwardsTheLiveEvents()
+    {
+        using State = fib::desktop::EventStream::State;
+        m_server->route("GET", QStringLiteral("/api/events"), [](const FakeRequest &) {
+            return FakeResponse::eventStream("retry: 60000\n\n");
+        });
+        QSignalSpy states(m_api.get(), &ApiClient::liveStateChanged);
+        QSignalSpy computed(m_api.get(), &ApiClient::valueComputed);
+        QSignalSpy resets(m_api.get(), &ApiClient::liveResetRequested);
+        QCOMPARE(m_api->liveState(), State::Stopped);
+        m_api->startLiveEvents();
+        QTRY_COMPARE(m_api->liveState(), State::Live);
+        QCOMPARE(states.first().at(0).value<State>(), State::Connecting);
+        QCOMPARE(states.last().at(0).value<State>(), State::Live);
+        QCOMPARE(resets.count(), 1); // opened with no event ID to resume from
+
+        m_server->push("id: 1\nevent: computed\ndata: {\"index\":10,\"value\":\"55\"}\n\n"
+                       "id: 2\nevent: reset\ndata: {}\n\n");
+        QTRY_COMPARE(resets.count(), 2);
+        QCOMPARE(computed.count(), 1);
+        QCOMPARE(computed.first().at(0).value<fib::Index>(), fib::Index{10});
+        QCOMPARE(computed.first().at(1).toString(), QStringLiteral("55"));
+
+        // Reconnecting now, not in a minute; the server's 503 turns it to polls.
+        m_server->route("GET", QStringLiteral("/api/events"), [](const FakeRequest &) {
+            return FakeResponse::problem(503, QStringLiteral("Too many streams"),
+                                         QStringLiteral("try later"));
+        });
+        QSignalSpy polls(m_api.get(), &ApiClient::livePollRequested);
+        m_api->reconnectLiveEvents();
+        QTRY_COMPARE(m_api->liveState(), State::Polling);
+        QTRY_VERIFY(polls.count() >= 1);
+        QCOMPARE(m_api->livePollIntervalMs(), m_api->events()->timing().pollBusyMs);
+        QVERIFY(m_api->nextLiveAttemptMs() >= 0); // the poll timer's (-1 when nothing waits)
+    }
+
     void apiUrls()
     {
         m_api->setServerUrl(QUrl(QStringLiteral("http://host:3050")));

@@ -1,5 +1,7 @@
 #include "fake_http_server.hpp"
 
+#include <utility>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -192,14 +194,36 @@ void FakeHttpServer::respond(QTcpSocket *socket, const FakeRequest &request)
     const auto handler = m_routes.value(key);
     const FakeResponse response =
         handler ? handler(request) : FakeResponse::problem(404, QStringLiteral("Not found"), QStringLiteral("no route"));
+    if (response.held) {
+        m_held.append(qMakePair(QPointer<QTcpSocket>(socket), response));
+        return;
+    }
+    if (response.stream)
+        m_streams.append(socket);
+    send(socket, response);
+}
 
+int FakeHttpServer::releaseHeld()
+{
+    const auto held = std::exchange(m_held, {});
+    for (const auto &[socket, response] : held) {
+        if (!socket)
+            continue;
+        if (response.stream)
+            m_streams.append(socket);
+        send(socket, response);
+    }
+    return static_cast<int>(held.size());
+}
+
+void FakeHttpServer::send(QTcpSocket *socket, const FakeResponse &response)
+{
     QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
     for (const auto &[name, value] : response.headers)
         head += name + ": " + value + "\r\n";
     if (response.stream) {
         head += "Transfer-Encoding: chunked\r\n\r\n";
         socket->write(head);
-        m_streams.append(socket);
         if (!response.body.isEmpty())
             socket->write(QByteArray::number(response.body.size(), 16) + "\r\n" + response.body + "\r\n");
         socket->flush();

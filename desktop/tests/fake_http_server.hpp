@@ -34,6 +34,7 @@ struct FakeResponse {
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
     bool stream = false; // keep the connection open; FakeHttpServer::push writes to it
+    bool held = false;   // not sent until FakeHttpServer::releaseHeld (an answer that is late)
 
     void addHeader(const QByteArray &name, const QByteArray &value) { headers.append(qMakePair(name, value)); }
 
@@ -68,6 +69,8 @@ public:
     void push(const QByteArray &bytes);
     void closeStreams();
     void abortStreams();
+    // Sends the held responses; returns how many there were.
+    int releaseHeld();
 
 signals:
     void requestHandled(const QString &path);
@@ -76,11 +79,13 @@ private:
     void onNewConnection();
     void onReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const FakeRequest &request);
+    static void send(QTcpSocket *socket, const FakeResponse &response);
 
     QTcpServer m_server;
     QHash<QByteArray, Handler> m_routes; // "METHOD path"
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QList<QPointer<QTcpSocket>> m_streams;
+    QList<QPair<QPointer<QTcpSocket>, FakeResponse>> m_held;
     QList<FakeRequest> m_requests;
 };
 

@@ -37,6 +37,25 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(changed.count(), 3);
     }
+
+    // A list answered before add() can arrive after it: the added index stays until a list has
+    // it; once listed, a list without it removes it.
+    void staleListKeepsIndexesAddedSinceIt()
+    {
+        IndexListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setIndexes({1, 2});
+        model.add(5);
+        model.setIndexes({1, 2});
+        QCOMPARE(model.joined(), QStringLiteral("1, 2, 5"));
+        model.setIndexes({1, 2, 5});
+        model.setIndexes({1});
+        QCOMPARE(model.joined(), QStringLiteral("1"));
+        model.add(3);
+        model.clear();
+        model.setIndexes({});
+        QCOMPARE(model.rowCount(), 0);
+    }
 };
 
 QTEST_MAIN(IndexListModelTest)

@@ -21,6 +21,7 @@
 #include <QTextBlock>
 #include <QTextLayout>
 
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -126,9 +127,12 @@ private:
     QLineEdit *m_edit = nullptr;
     QLabel *m_message = nullptr;
 
-    void openWindow(const QUrl &url)
+    // `prepare` runs before the event loop does: before any answer is in.
+    void openWindow(const QUrl &url, const std::function<void(MainWindow &)> &prepare = {})
     {
         m_window = std::make_unique<MainWindow>(url);
+        if (prepare)
+            prepare(*m_window);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         m_edit = m_window->findChild<QLineEdit *>(QStringLiteral("indexEdit"));
@@ -161,6 +165,49 @@ private:
     {
         m_window->activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    }
+
+    int gets(const char *path) const
+    {
+        return m_backend->server.count("GET", QString::fromLatin1(path));
+    }
+
+    // These return whether they saw it (for QVERIFY: a QTRY_* in a helper would only leave
+    // the helper).
+    [[nodiscard]] bool waitForLive()
+    {
+        const bool live = QTest::qWaitFor(
+            [this] {
+                return m_backend->server.openStreams() == 1 &&
+                       m_window->connectionStatus() == QStringLiteral("Live updates on");
+            },
+            20000);
+        if (!live)
+            qWarning("not live: %s", qPrintable(m_window->connectionStatus()));
+        return live;
+    }
+
+    // Each list has been fetched `times` over, no more: the window's fetch at start and the
+    // stream's reset as it opens (or its first poll request) make 2.
+    [[nodiscard]] bool waitForListFetches(int times)
+    {
+        const auto reached = [this, times] {
+            return gets("/api/values/current") >= times && gets("/api/values/all") >= times;
+        };
+        const bool arrived = QTest::qWaitFor(reached, 20000);
+        const int values = gets("/api/values/current");
+        const int indexes = gets("/api/values/all");
+        const bool exact = arrived && values == times && indexes == times;
+        if (!exact)
+            qWarning("expected %d fetches of each list, got %d of the values and %d of the indexes",
+                     times, values, indexes);
+        return exact;
+    }
+
+    void submit(const QString &text)
+    {
+        QTest::keyClicks(m_edit, text);
+        QTest::keyClick(m_edit, Qt::Key_Return);
     }
 
     void waitForInfo()
@@ -355,6 +402,105 @@ private slots:
                      qPrintable(m_window->connectionStatus()));
         m_backend->values[7] = QStringLiteral("13");
         QTRY_COMPARE_WITH_TIMEOUT(row(0), QStringLiteral("For index 7 I calculated 13"), 10000);
+    }
+
+    // With live events on, a submit costs one POST: the row shows pending at once and the
+    // computed event brings the value; the lists are not fetched again (with 10,000 rows that
+    // was 20 GETs per submit).
+    void liveSubmitDoesNotRefetchTheLists()
+    {
+        openWindow();
+        QVERIFY(waitForLive());
+        QVERIFY(waitForListFetches(2));
+        auto *indexes = child<QPlainTextEdit>("indexesText");
+        submit(QStringLiteral("10"));
+        QTRY_VERIFY(m_window->values()->rowOf(10));
+        QCOMPARE(row(0), QStringLiteral("For index 10 I calculated Nothing yet!"));
+        QVERIFY(m_window->values()->index(0).data(ValuesModel::PendingRole).toBool());
+        QCOMPARE(indexes->toPlainText(), QStringLiteral("10"));
+
+        m_backend->server.push("id: t-1\nevent: computed\n"
+                               "data: {\"index\":10,\"value\":\"55\"}\n\n");
+        QTRY_COMPARE(row(0), QStringLiteral("For index 10 I calculated 55"));
+        QCOMPARE(m_window->values()->pendingCount(), 0);
+        // A refetch would have gone out as the submit was answered, before the event was even
+        // sent; this request goes out after both, so once it is in, a refetch would be too.
+        const int infos = m_backend->server.count("GET", QStringLiteral("/api/info"));
+        m_window->api()->fetchInfo();
+        QTRY_COMPARE(m_backend->server.count("GET", QStringLiteral("/api/info")), infos + 1);
+        QCOMPARE(gets("/api/values/current"), 2);
+        QCOMPARE(gets("/api/values/all"), 2);
+        QCOMPARE(m_backend->posts(), 1);
+    }
+
+    // The submit's answer can come after the value's event: the value stays, not "pending".
+    void valueEventBeforeTheSubmitAnswerIsKept()
+    {
+        openWindow();
+        QVERIFY(waitForLive());
+        FakeResponse late = FakeResponse::json(R"({"working":true})");
+        late.held = true;
+        m_backend->nextSubmitAnswer = late;
+        submit(QStringLiteral("10"));
+        QTRY_COMPARE(m_backend->posts(), 1);
+        m_backend->server.push("id: t-1\nevent: computed\n"
+                               "data: {\"index\":10,\"value\":\"55\"}\n\n");
+        QTRY_COMPARE(m_window->values()->rowCount(), 1);
+        QCOMPARE(row(0), QStringLiteral("For index 10 I calculated 55"));
+        QCOMPARE(m_edit->text(), QStringLiteral("10")); // not answered yet
+
+        QCOMPARE(m_backend->server.releaseHeld(), 1);
+        QTRY_COMPARE(m_edit->text(), QString()); // answered: the submission is accepted
+        QCOMPARE(m_window->values()->rowCount(), 1);
+        QCOMPARE(row(0), QStringLiteral("For index 10 I calculated 55"));
+        QCOMPARE(m_window->values()->pendingCount(), 0);
+        QCOMPARE(child<QPlainTextEdit>("indexesText")->toPlainText(), QStringLiteral("10"));
+    }
+
+    // Without live events only the lists can tell the value (a resubmitted index sends no
+    // event at all): a submit refetches them.
+    void pollingSubmitRefetchesTheLists()
+    {
+        m_backend->eventsAvailable = false;
+        // Polls and probes far apart: only the submit can explain another fetch.
+        openWindow(m_backend->server.url(), [](MainWindow &window) {
+            EventStream *events = window.api()->events();
+            EventStream::Timing timing = events->timing();
+            timing.pollBusyMs = 600000;
+            timing.pollIdleMaxMs = 600000;
+            timing.probeMs = 600000;
+            events->setTiming(timing);
+        });
+        QTRY_VERIFY2(m_window->connectionStatus().startsWith(QStringLiteral("No live updates")),
+                     qPrintable(m_window->connectionStatus()));
+        QVERIFY(waitForListFetches(2));
+        m_backend->values.emplace(3, QStringLiteral("2")); // another client's
+        submit(QStringLiteral("10"));
+        QVERIFY(waitForListFetches(3));
+        QTRY_COMPARE(child<QPlainTextEdit>("indexesText")->toPlainText(), QStringLiteral("3, 10"));
+        QTRY_COMPARE(m_window->values()->rowCount(), 2);
+        QCOMPARE(row(0), QStringLiteral("For index 3 I calculated 2"));
+    }
+
+    // The server's reset (events were missed) refetches the lists, and so does a stream opened
+    // again with no event ID to resume from.
+    void resetAndReconnectionRefetchTheLists()
+    {
+        openWindow();
+        QVERIFY(waitForLive());
+        QVERIFY(waitForListFetches(2));
+        m_backend->values.emplace(4, QStringLiteral("3")); // missed
+        m_backend->server.push("event: reset\ndata: {}\n\n");
+        QVERIFY(waitForListFetches(3));
+        QTRY_VERIFY(m_window->values()->rowOf(4));
+        QCOMPARE(row(0), QStringLiteral("For index 4 I calculated 3"));
+
+        m_backend->values.emplace(5, QStringLiteral("5")); // missed while disconnected
+        m_backend->server.abortStreams();
+        QVERIFY(waitForListFetches(4));
+        QTRY_COMPARE(m_window->values()->rowCount(), 2);
+        QCOMPARE(row(1), QStringLiteral("For index 5 I calculated 5"));
+        QVERIFY(waitForLive());
     }
 
     void unreachableServerOffersRetry()

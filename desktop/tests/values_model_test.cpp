@@ -112,6 +112,30 @@ private slots:
         QCOMPARE(model.rowOf(8), std::nullopt);
     }
 
+    // A list answered before a live event or a submission can arrive after it: the row they
+    // added stays until a list has it; once listed, a list without it removes it.
+    void staleListKeepsRowsAddedSinceIt()
+    {
+        ValuesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setEntries({pending(1), done(2, QStringLiteral("1"))});
+        model.setValue(5, QStringLiteral("5")); // a live event
+        model.addPending(9);                     // a submission
+        model.setEntries({pending(1), done(2, QStringLiteral("1"))});
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.rowOf(5), std::optional<int>(2));
+        QCOMPARE(model.rowOf(9), std::optional<int>(3));
+        QCOMPARE(model.pendingCount(), 2);
+        model.setEntries({done(1, QStringLiteral("1")), done(2, QStringLiteral("1")), done(5, QStringLiteral("5")), pending(9)});
+        model.setEntries({done(1, QStringLiteral("1"))}); // listed before: now they go
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.pendingCount(), 0);
+        model.addPending(4);
+        model.clear(); // another server: nothing of the old one stays
+        model.setEntries({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
     // A list fetched before a live event may arrive after it.
     void staleListDoesNotUndoALiveValue()
     {

@@ -1,7 +1,7 @@
 #pragma once
 // The one place that talks HTTP to fib-server (through nginx, under /api). It owns the
-// QNetworkAccessManager and the live-event stream, and reports results as typed signals; the
-// models and widgets never see a QNetworkReply. All I/O is asynchronous.
+// QNetworkAccessManager and the live-event stream, and reports results (the stream's too) as
+// typed signals; the models and widgets never see a QNetworkReply. All I/O is asynchronous.
 
 #include <functional>
 #include <memory>
@@ -11,14 +11,13 @@
 #include <QVector>
 
 #include "fib/desktop/api_types.hpp"
+#include "fib/desktop/event_stream.hpp"
 #include "fib/index.hpp"
 
 class QNetworkAccessManager;
 class QNetworkReply;
 
 namespace fib::desktop {
-
-class EventStream;
 
 class ApiClient : public QObject {
     Q_OBJECT
@@ -43,6 +42,14 @@ public:
     // The URL of an API path such as "values/all" under this server.
     QUrl apiUrl(const QString &path) const;
 
+    // The live-event stream's state, and while it reconnects or polls, milliseconds until its
+    // next attempt or poll; while polling, the poll interval.
+    EventStream::State liveState() const;
+    int nextLiveAttemptMs() const;
+    int livePollIntervalMs() const;
+
+    // The stream itself, for tests that shorten its timing or point it elsewhere; the window
+    // goes through the members above and below.
     EventStream *events() const { return m_events; }
     QNetworkAccessManager *network() const { return m_network; }
 
@@ -63,6 +70,13 @@ public slots:
     // GET /api/values/{n}: every digit of a computed value.
     void fetchFullValue(fib::Index index);
 
+    // Opens the live-event stream (it then reconnects, or falls back to polls, by itself).
+    void startLiveEvents();
+    // Drops the stream and connects again now.
+    void reconnectLiveEvents();
+    // Whether any value is pending: while one is and the stream polls, polls come every 2 s.
+    void setValuesPending(bool pending);
+
 signals:
     void infoReceived(const fib::desktop::ServerInfo &info);
     void healthReceived(const fib::desktop::ProbeResult &result);
@@ -80,6 +94,15 @@ signals:
     // Asked for a value that is not computed yet.
     void fullValuePending(fib::Index index);
     void fullValueFailed(fib::Index index, const fib::desktop::ApiError &error);
+
+    // From the live-event stream: a value was computed (digits, or a long value's summary).
+    void valueComputed(fib::Index index, const QString &value);
+    // The lists may have missed changes (the server's reset, or a stream opened with nothing to
+    // resume from): fetch them again.
+    void liveResetRequested();
+    // The stream is unavailable and polls instead: fetch the lists now.
+    void livePollRequested();
+    void liveStateChanged(fib::desktop::EventStream::State state);
 
 private:
     struct ListFetch;

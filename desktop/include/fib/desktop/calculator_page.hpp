@@ -18,6 +18,7 @@ class QListView;
 class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace fib::desktop {
 
@@ -69,6 +70,17 @@ protected:
 
 private:
     enum class MessageKind { None, Input, Server, Unreachable };
+
+    // The page, top to bottom; each adds its part to the page's layout.
+    void buildTitleSlot(QVBoxLayout *layout);    // the title, or the unreachable-server banner
+    void buildEntryRow(QVBoxLayout *layout);     // "Enter your index:" [field] [Submit]
+    void buildMessageRow(QVBoxLayout *layout);   // why the entry was refused
+    void buildIndexesList(QVBoxLayout *layout);  // "Indexes I have seen:"
+    void buildValuesList(QVBoxLayout *layout);   // "Calculated Values:"
+    void buildValueButtons(QVBoxLayout *layout); // Show, Copy, Save, and the list's menu
+    // The field, Submit and Retry; then the list and the models it follows.
+    void connectEntry();
+    void connectModels();
 
     void submit();
     void setMessage(const QString &message, MessageKind kind);

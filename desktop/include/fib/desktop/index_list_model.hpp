@@ -2,6 +2,7 @@
 // "Indexes I have seen:": every submitted index once, ascending (the original listed every
 // duplicate in whatever order PostgreSQL returned them).
 
+#include <set>
 #include <vector>
 
 #include <QAbstractListModel>
@@ -19,7 +20,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
-    // Replaces the list (any order, duplicates dropped); does nothing if it is unchanged.
+    // Replaces the list (any order, duplicates dropped); does nothing if it is unchanged. An
+    // index added by add() stays until a list has it (see ValuesModel::setEntries).
     void setIndexes(QVector<Index> indexes);
     // Adds one index if it is not listed yet.
     void add(Index index);
@@ -36,6 +38,7 @@ signals:
 
 private:
     std::vector<Index> m_indexes; // sorted, unique
+    std::set<Index> m_unlisted;   // added here, not in any list yet
 };
 
 } // namespace fib::desktop

@@ -4,6 +4,7 @@
 // survive polls and live events, and 10,000 rows stay cheap.
 
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <QAbstractListModel>
@@ -34,7 +35,9 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // Replaces the rows with `entries` (any order), by merging: unchanged rows are untouched,
-    // and a computed value is never replaced by "pending" (a list older than a live event).
+    // and a computed value is never replaced by "pending" (a list older than a live event). A
+    // row added by setValue or addPending stays until a list has it: a list answered before a
+    // live event or a submission can arrive after it, and the server never drops an index.
     void setEntries(QVector<ValueEntry> entries);
     // A live event: the value of one index (adds the row if it is new).
     void setValue(Index index, const QString &value);
@@ -62,6 +65,7 @@ private:
     void updatePending(int delta);
 
     std::vector<ValueEntry> m_rows; // sorted by index, each index once
+    std::set<Index> m_unlisted;     // rows added here that no list has had yet
     int m_pending = 0;
 };
 
