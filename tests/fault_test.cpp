@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "fib/errors.hpp"
-#include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
 #include "pg_proxy.hpp"
 #include "stack.hpp"
@@ -34,21 +33,7 @@ private:
     // How many of [first, first+count) have their exact value in Redis.
     int correctValues(fib::Index first, fib::Index count)
     {
-        auto connection = redis();
-        fib::redis::Args args{"HMGET", fib::keys::kValuesHash};
-        std::vector<std::string> texts;
-        for (fib::Index i = first; i < first + count; ++i)
-            texts.push_back(fib::indexText(i));
-        for (const auto &t : texts)
-            args.emplace_back(t);
-        const auto reply = connection->checked(args);
-        int correct = 0;
-        for (fib::Index i = 0; i < count; ++i) {
-            const auto value = fib::redis::optionalText(fib::redis::element(*reply, i));
-            if (value && *value == fib::fibonacciDecimal(first + i))
-                ++correct;
-        }
-        return correct;
+        return static_cast<int>(count - fib::test::wrongValues(*redis(), first, count).size());
     }
 
     // A clean restart (SHUTDOWN flushes the AOF first); a crash (SIGKILL: what Redis had not

@@ -51,15 +51,10 @@ private:
     {
         return fib::redis::integer(*m_redis->checked({"XLEN", stream}));
     }
-    // The full value of every index from 0 to count-1 is right.
+    // The full value of every index from first to first+count-1 is right.
     void verifyValues(fib::Index first, fib::Index count)
     {
-        for (fib::Index i = first; i < first + count; ++i) {
-            const auto value = fib::redis::optionalText(
-                *m_redis->checked({"HGET", fib::keys::kValuesHash, fib::indexText(i)}));
-            QVERIFY2(value, qPrintable(QStringLiteral("index %1 has no value").arg(i)));
-            QCOMPARE(*value, fib::fibonacciDecimal(i));
-        }
+        QCOMPARE(fib::test::wrongValues(*m_redis, first, count), std::vector<fib::Index>{});
     }
 
     // Delivers the job entry for `index` to consumer `name` `times` times without acknowledging

@@ -17,6 +17,7 @@
 
 #include <pqxx/pqxx>
 
+#include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
 
 
@@ -456,6 +457,24 @@ int EventReader::status() const
 bool EventReader::finished() const
 {
     return m_finished.load();
+}
+
+std::vector<Index> wrongValues(redis::Connection &redis, Index first, Index count)
+{
+    std::vector<std::string> texts;
+    for (Index i = first; i < first + count; ++i)
+        texts.push_back(indexText(i));
+    redis::Args args{"HMGET", keys::kValuesHash};
+    for (const auto &text : texts)
+        args.emplace_back(text);
+    const auto reply = redis.checked(args);
+    std::vector<Index> wrong;
+    for (Index i = 0; i < count; ++i) {
+        const auto value = redis::optionalText(redis::element(*reply, i));
+        if (!value || *value != fibonacciDecimal(first + i))
+            wrong.push_back(first + i);
+    }
+    return wrong;
 }
 
 httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix)

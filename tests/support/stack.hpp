@@ -19,6 +19,7 @@
 
 #include <httplib.h>
 
+#include "fib/index.hpp"
 #include "fib/redis.hpp"
 #include "fib/sse.hpp"
 
@@ -170,6 +171,10 @@ private:
     std::atomic<bool> m_finished{false};
     std::thread m_thread;
 };
+
+// The indexes in [first, first + count) whose full value in Redis is missing or is not exactly
+// F(n) (fib::fibonacciDecimal); empty when every one was computed right.
+std::vector<Index> wrongValues(redis::Connection &redis, Index first, Index count);
 
 // Convenience: POST /api/values through nginx with a JSON body.
 httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix = "/api");
