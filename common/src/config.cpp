@@ -28,7 +28,7 @@ T readNumber(const Config::Lookup &lookup, const char *name, T fallback, T min, 
     return value;
 }
 
-std::string readText(const Config::Lookup &lookup, const char *name, std::string fallback)
+std::string readText(const Config::Lookup &lookup, const char *name, const std::string &fallback)
 {
     const char *raw = lookup(name);
     return raw == nullptr || *raw == '\0' ? fallback : std::string(raw);

@@ -7,7 +7,7 @@
 
 namespace fib::log {
 
-void write(std::string_view level, std::string_view message, nlohmann::json fields)
+void write(std::string_view level, std::string_view message, const nlohmann::json &fields)
 {
     using namespace std::chrono;
     const auto now = system_clock::now();

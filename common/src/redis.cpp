@@ -28,7 +28,7 @@ timeval toTimeval(std::chrono::milliseconds ms)
 // hiredis keeps its read buffer at the size of the largest reply until the next read on the
 // connection, which may never come on an idle server thread: F(10^6) leaves ~256 KB behind on
 // every thread that served it. Drop a large buffer once everything in it has been parsed.
-constexpr std::size_t kMaxIdleReadBuffer = 16 * 1024; // hiredis's own REDIS_READER_MAX_BUF
+constexpr std::size_t kMaxIdleReadBuffer = std::size_t{16} * 1024; // hiredis's own REDIS_READER_MAX_BUF
 
 void releaseLargeReadBuffer(redisContext *context) noexcept
 {

@@ -291,7 +291,7 @@ void ApiClient::startList(ListFetch &fetch)
 void ApiClient::fetchPage(ListFetch &fetch, const QUrl &url)
 {
     onFinished(get(url), [this, &fetch, url](QNetworkReply *reply) {
-        const auto finish = [this, &fetch] {
+        const auto finish = [&fetch] {
             const bool again = fetch.again;
             fetch.again = false;
             fetch.running = false;

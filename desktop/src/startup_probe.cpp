@@ -12,7 +12,7 @@
 #include "fib/desktop/values_model.hpp"
 
 #ifdef Q_OS_LINUX
-#include <time.h>
+#include <ctime>
 #include <unistd.h>
 #endif
 

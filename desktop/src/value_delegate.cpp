@@ -26,7 +26,7 @@ QSize ValueDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIn
 
 QString ValueDelegate::elidedText(const QString &text, const QFontMetrics &metrics, int width)
 {
-    const QString elided = metrics.elidedText(text, Qt::ElideRight, width);
+    QString elided = metrics.elidedText(text, Qt::ElideRight, width);
     if (elided == text)
         return text;
     const QLatin1String dots("...");

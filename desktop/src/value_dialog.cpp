@@ -129,7 +129,7 @@ bool ValueDialog::writeToFile(const QString &path, const FullValue &value, QStri
 QString ValueDialog::saveWithDialog(const FullValue &value, QWidget *parent)
 {
     const QString suggested = QDir::home().filePath(QStringLiteral("fib-%1.txt").arg(value.index));
-    const QString path = QFileDialog::getSaveFileName(parent, tr("Save F(%1)").arg(value.index), suggested,
+    QString path = QFileDialog::getSaveFileName(parent, tr("Save F(%1)").arg(value.index), suggested,
                                                       tr("Text files (*.txt);;All files (*)"));
     if (path.isEmpty())
         return {};

@@ -144,7 +144,7 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
             // A run of rows that are gone.
             int last = row;
             while (last + 1 < rowCount() && !kept(last + 1) &&
-                   (next >= entries.size() || m_rows[static_cast<std::size_t>(last + 1)].index < entries[next].index))
+                   (next >= entries.size() || m_rows[static_cast<std::size_t>(last) + 1].index < entries[next].index))
                 ++last;
             int removed = 0;
             beginRemoveRows({}, row, last);

@@ -101,7 +101,7 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         return httplib::Server::HandlerResponse::Handled;
     });
     // Without this handler cpp-httplib 0.11 would leak what() in an EXCEPTION_WHAT header.
-    http.set_exception_handler([](const httplib::Request &req, httplib::Response &res, std::exception_ptr error) {
+    http.set_exception_handler([](const httplib::Request &req, httplib::Response &res, const std::exception_ptr &error) {
         writeProblem(res, problemFor(error, req.method + " " + req.path));
     });
     // Errors cpp-httplib makes itself (no route, 413, a bad request line) get problem bodies too.

@@ -19,20 +19,20 @@
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
-    app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
-    bool migrateOnly = false;
-    app.add_flag("--migrate", migrateOnly,
-                 "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
-                 "(run it as the schema's owner; see README, PostgreSQL roles)");
-    CLI11_PARSE(app, argc, argv);
-    // Two malloc arenas, not 8 per core: with 64+ pool threads each arena keeps its own free
-    // memory after a burst (RSS), and two showed no throughput cost here. MALLOC_ARENA_MAX
-    // in the environment still wins.
-    if (std::getenv("MALLOC_ARENA_MAX") == nullptr)
-        ::mallopt(M_ARENA_MAX, 2);
-
     try {
+        CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
+        app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
+        bool migrateOnly = false;
+        app.add_flag("--migrate", migrateOnly,
+                     "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
+                     "(run it as the schema's owner; see README, PostgreSQL roles)");
+        CLI11_PARSE(app, argc, argv);
+        // Two malloc arenas, not 8 per core: with 64+ pool threads each arena keeps its own free
+        // memory after a burst (RSS), and two showed no throughput cost here. MALLOC_ARENA_MAX
+        // in the environment still wins.
+        if (std::getenv("MALLOC_ARENA_MAX") == nullptr)
+            ::mallopt(M_ARENA_MAX, 2);
+
         const auto config = fib::Config::fromEnvironment();
         if (migrateOnly)
             return fib::server::migrateSchema(config);
@@ -70,5 +70,9 @@ int main(int argc, char **argv)
     } catch (const fib::ConfigError &e) {
         std::fprintf(stderr, "fib-server: %s\n", e.what());
         return 2;
+    } catch (const std::exception &e) {
+        // Whatever escaped the program's own handling ends it with a log line, not a terminate().
+        std::fprintf(stderr, "fib-server: stopped by an unexpected error: %s\n", e.what());
+        return 1;
     }
 }

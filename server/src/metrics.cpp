@@ -42,8 +42,14 @@ void Histogram::render(std::string &out, const std::string &name, const std::str
 {
     const std::string prefix = labels.empty() ? "" : labels + ",";
     for (std::size_t i = 0; i < keys::kDurationBuckets.size(); ++i)
-        out += name + "_bucket{" + prefix + "le=\"" + number(keys::kDurationBuckets[i]) + "\"} " +
-               std::to_string(m_buckets[i]) + "\n";
+        out.append(name)
+            .append("_bucket{")
+            .append(prefix)
+            .append("le=\"")
+            .append(number(keys::kDurationBuckets[i]))
+            .append("\"} ")
+            .append(std::to_string(m_buckets[i]))
+            .append("\n");
     out += name + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(m_count) + "\n";
     const std::string braces = labels.empty() ? "" : "{" + labels + "}";
     out += name + "_sum" + braces + " " + number(m_sum) + "\n";

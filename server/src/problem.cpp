@@ -12,7 +12,7 @@ std::string problemType(const std::string &slug)
     return "urn:fib:problem:" + slug;
 }
 
-Problem problemFor(std::exception_ptr error, const std::string &context)
+Problem problemFor(const std::exception_ptr &error, const std::string &context)
 {
     try {
         std::rethrow_exception(error);

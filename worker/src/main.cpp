@@ -15,15 +15,15 @@
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"fib-worker: computes Fibonacci jobs from the Redis stream (configured by environment variables; "
-                 "see README)"};
-    app.set_version_flag("--version", std::string("fib-worker ") + fib::kVersion);
-    bool retryDead = false;
-    app.add_flag("--retry-dead", retryDead,
-                 "Queue every dead-lettered job again (its index leaves the failed state), then exit");
-    CLI11_PARSE(app, argc, argv);
-
     try {
+        CLI::App app{"fib-worker: computes Fibonacci jobs from the Redis stream (configured by environment variables; "
+                     "see README)"};
+        app.set_version_flag("--version", std::string("fib-worker ") + fib::kVersion);
+        bool retryDead = false;
+        app.add_flag("--retry-dead", retryDead,
+                     "Queue every dead-lettered job again (its index leaves the failed state), then exit");
+        CLI11_PARSE(app, argc, argv);
+
         const auto config = fib::Config::fromEnvironment();
         fib::redis::checkLogin(config);
         if (retryDead)
@@ -42,5 +42,9 @@ int main(int argc, char **argv)
     } catch (const fib::ConfigError &e) {
         std::fprintf(stderr, "fib-worker: %s\n", e.what());
         return 2;
+    } catch (const std::exception &e) {
+        // Whatever escaped the program's own handling ends it with a log line, not a terminate().
+        std::fprintf(stderr, "fib-worker: stopped by an unexpected error: %s\n", e.what());
+        return 1;
     }
 }

@@ -30,7 +30,7 @@ inline bool operator!=(const SseEvent &a, const SseEvent &b)
 class SseParser {
 public:
     // A line longer than this is dropped, so a broken stream cannot grow memory without bound.
-    static constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
+    static constexpr std::size_t kMaxLineBytes = std::size_t{4} * 1024 * 1024;
 
     // Parses a chunk; returns the events completed by it, in order.
     std::vector<SseEvent> feed(std::string_view chunk);

@@ -44,7 +44,7 @@ void currentValues(const RouteContext &context, const httplib::Request &req, htt
             if (!hit->link.empty())
                 res.set_header("Link", hit->link);
             res.status = 200;
-            res.set_content(std::move(hit->body), kJsonType);
+            res.set_content(hit->body, kJsonType);
             return;
         }
     }

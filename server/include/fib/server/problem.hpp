@@ -14,7 +14,7 @@ namespace fib::server {
 
 std::string problemType(const std::string &slug);
 // Maps the project's error types to a status; anything else is a 500 without internals.
-Problem problemFor(std::exception_ptr error, const std::string &context);
+Problem problemFor(const std::exception_ptr &error, const std::string &context);
 // A generic problem for a status that cpp-httplib produced itself.
 Problem problemForStatus(int status);
 void writeProblem(httplib::Response &res, const Problem &problem);
