@@ -35,9 +35,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "admin_redis.hpp"
 #include "fib/index.hpp"
 #include "fib/keys.hpp"
-#include "admin_redis.hpp"
 #include "fib/redis.hpp"
 #include "fib/sse.hpp"
 
@@ -68,8 +68,8 @@ void postIndex(httplib::Client &cli, fib::Index index)
     if (!res)
         throw std::runtime_error("POST /api/values failed: " + httplib::to_string(res.error()));
     if (res->status != 200)
-        throw std::runtime_error("POST /api/values {\"index\":" + fib::indexText(index) + "} answered " +
-                                 std::to_string(res->status) + ": " + res->body);
+        throw std::runtime_error("POST /api/values {\"index\":" + fib::indexText(index) +
+                                 "} answered " + std::to_string(res->status) + ": " + res->body);
 }
 
 int cmdPost(int port, fib::Index first, fib::Index last, const std::vector<fib::Index> &extra)
@@ -117,8 +117,8 @@ int cmdWait(int port, int timeoutSeconds)
             return 0;
         }
         if (Clock::now() > deadline) {
-            std::fprintf(stderr, "fib-bench-client: %zu of %zu values still pending after %d s\n", pending, total,
-                         timeoutSeconds);
+            std::fprintf(stderr, "fib-bench-client: %zu of %zu values still pending after %d s\n",
+                         pending, total, timeoutSeconds);
             return 1;
         }
         std::this_thread::sleep_for(50ms);
@@ -176,7 +176,8 @@ private:
         const std::lock_guard lock(m_mutex);
         if (!m_stopping) {
             m_failed = true;
-            m_error = res ? "status " + std::to_string(res->status) : httplib::to_string(res.error());
+            m_error =
+                res ? "status " + std::to_string(res->status) : httplib::to_string(res.error());
         }
         m_cv.notify_all();
     }
@@ -224,7 +225,8 @@ private:
 // Nearest-rank percentile of sorted samples.
 double percentile(const std::vector<double> &sorted, double p)
 {
-    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
     return sorted[std::min(sorted.size(), std::max<std::size_t>(rank, 1)) - 1];
 }
 
@@ -239,7 +241,8 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
 
     std::vector<double> endToEnd, postRoundTrip;
     for (int i = 0; i < warmup + samples; ++i) {
-        redis.pipeline({{"HDEL", fib::keys::kValuesHash, text}, {"HDEL", fib::keys::kBriefHash, text}});
+        redis.pipeline(
+            {{"HDEL", fib::keys::kValuesHash, text}, {"HDEL", fib::keys::kBriefHash, text}});
         watcher.expect(index);
         const auto start = Clock::now();
         postIndex(*cli, index);
@@ -249,7 +252,8 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
             throw std::runtime_error("no 'computed' event for index " + text + " within 30 s");
         if (i >= warmup) {
             endToEnd.push_back(std::chrono::duration<double, std::milli>(*seen - start).count());
-            postRoundTrip.push_back(std::chrono::duration<double, std::milli>(posted - start).count());
+            postRoundTrip.push_back(
+                std::chrono::duration<double, std::milli>(posted - start).count());
         }
         std::this_thread::sleep_for(5ms);
     }
@@ -258,11 +262,12 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
     double sum = 0;
     for (const double v : endToEnd)
         sum += v;
-    std::printf("index=%s samples=%zu p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f min_ms=%.3f max_ms=%.3f mean_ms=%.3f "
+    std::printf("index=%s samples=%zu p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f min_ms=%.3f max_ms=%.3f "
+                "mean_ms=%.3f "
                 "post_p50_ms=%.3f\n",
                 text.c_str(), endToEnd.size(), percentile(endToEnd, 50), percentile(endToEnd, 90),
-                percentile(endToEnd, 99), endToEnd.front(), endToEnd.back(), sum / static_cast<double>(endToEnd.size()),
-                percentile(postRoundTrip, 50));
+                percentile(endToEnd, 99), endToEnd.front(), endToEnd.back(),
+                sum / static_cast<double>(endToEnd.size()), percentile(postRoundTrip, 50));
     return 0;
 }
 
@@ -278,7 +283,8 @@ public:
         if (m_next < now - 100ms)
             m_next = now - 100ms; // a stall does not turn into a burst
         const auto at = m_next;
-        m_next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / m_rate));
+        m_next += std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(1.0 / m_rate));
         return at;
     }
     double rate()
@@ -298,8 +304,8 @@ private:
     Clock::time_point m_next;
 };
 
-int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int connections, long long maxBacklog,
-               int drainTimeout)
+int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int connections,
+               long long maxBacklog, int drainTimeout)
 {
     const auto admin = adminRedis(redisPort, 5000ms);
     auto &redis = *admin;
@@ -313,7 +319,8 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
     std::string firstError;
 
     const auto start = Clock::now();
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    const auto end =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::vector<std::thread> threads;
     for (int i = 0; i < connections; ++i) {
         threads.emplace_back([&] {
@@ -325,7 +332,8 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
                     break;
                 std::this_thread::sleep_until(at);
                 const fib::Index index = next++;
-                const auto res = cli->Post("/api/values", "{\"index\":" + fib::indexText(index) + "}", "application/json");
+                const auto res = cli->Post(
+                    "/api/values", "{\"index\":" + fib::indexText(index) + "}", "application/json");
                 if (res && res->status == 200) {
                     mine.push_back(index);
                     ++accepted;
@@ -333,8 +341,9 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
                     ++(res ? rejected : failed);
                     const std::lock_guard lock(acceptedMutex);
                     if (firstError.empty())
-                        firstError = res ? "status " + std::to_string(res->status) + ": " + res->body
-                                         : httplib::to_string(res.error());
+                        firstError =
+                            res ? "status " + std::to_string(res->status) + ": " + res->body
+                                : httplib::to_string(res.error());
                 }
             }
             const std::lock_guard lock(acceptedMutex);
@@ -408,14 +417,19 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
                 ++lost;
     }
     if (!firstError.empty())
-        std::fprintf(stderr, "fib-bench-client: first refused or failed POST: %s\n", firstError.c_str());
-    std::printf("seconds=%.3f accepted=%lld rejected=%lld failed=%lld accepted_per_s=%.0f computed_per_s=%.0f "
-                "peak_rate=%.0f api_bound=%.2f worker_bound=%.2f backlog_max=%lld backlog_end=%lld drain_s=%.3f lost=%lld "
+        std::fprintf(stderr, "fib-bench-client: first refused or failed POST: %s\n",
+                     firstError.c_str());
+    std::printf("seconds=%.3f accepted=%lld rejected=%lld failed=%lld accepted_per_s=%.0f "
+                "computed_per_s=%.0f "
+                "peak_rate=%.0f api_bound=%.2f worker_bound=%.2f backlog_max=%lld backlog_end=%lld "
+                "drain_s=%.3f lost=%lld "
                 "first=%lld last=%lld\n",
                 loadSeconds, accepted.load(), rejected.load(), failed.load(),
-                static_cast<double>(accepted) / loadSeconds, static_cast<double>(computedAtEnd) / loadSeconds,
-                peakRate, ticks ? static_cast<double>(apiBound) / ticks : 0.0,
-                ticks ? static_cast<double>(workerBound) / ticks : 0.0, maxSeen, backlogAtEnd, drainSeconds, lost, static_cast<long long>(first),
+                static_cast<double>(accepted) / loadSeconds,
+                static_cast<double>(computedAtEnd) / loadSeconds, peakRate,
+                ticks ? static_cast<double>(apiBound) / ticks : 0.0,
+                ticks ? static_cast<double>(workerBound) / ticks : 0.0, maxSeen, backlogAtEnd,
+                drainSeconds, lost, static_cast<long long>(first),
                 static_cast<long long>(next.load() - 1));
     return drainSeconds < 0 ? 3 : 0;
 }
@@ -424,7 +438,8 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"fib-bench-client: HTTP load helpers and the end-to-end latency probe of scripts/bench"};
+    CLI::App app{
+        "fib-bench-client: HTTP load helpers and the end-to-end latency probe of scripts/bench"};
     app.require_subcommand(1);
     int port = 0, redisPort = 0, timeout = 120, samples = 100, warmup = 5;
     fib::Index first = 1, last = 0, index = 0;
@@ -450,10 +465,12 @@ int main(int argc, char **argv)
     double seconds = 60;
     int connections = 64, drainTimeout = 120;
     long long maxBacklog = 1000;
-    auto *sustain = app.add_subcommand("sustain", "POST new indexes at the rate the workers keep up with");
+    auto *sustain =
+        app.add_subcommand("sustain", "POST new indexes at the rate the workers keep up with");
     sustain->add_option("--port", port, "nginx port")->required();
     sustain->add_option("--redis-port", redisPort)->required();
-    sustain->add_option("--first", first, "first index; each request sends the next one")->required();
+    sustain->add_option("--first", first, "first index; each request sends the next one")
+        ->required();
     sustain->add_option("--seconds", seconds)->check(CLI::Range(1.0, 3600.0));
     sustain->add_option("--connections", connections)->check(CLI::Range(1, 256));
     sustain->add_option("--max-backlog", maxBacklog)->check(CLI::Range(10LL, 10000000LL));
@@ -462,7 +479,8 @@ int main(int argc, char **argv)
     CLI11_PARSE(app, argc, argv);
     try {
         if (sustain->parsed())
-            return cmdSustain(port, redisPort, first, seconds, connections, maxBacklog, drainTimeout);
+            return cmdSustain(port, redisPort, first, seconds, connections, maxBacklog,
+                              drainTimeout);
         if (post->parsed())
             return cmdPost(port, first, last, extra);
         if (wait->parsed())

@@ -3,9 +3,9 @@
 //   2. start --workers fib-worker processes (environment inherited, FIB_WORKER_NAME distinct,
 //      output appended to --log),
 //   3. feed them jobs continuously from --producers threads with fib::jobs::submitMany (the
-//      server's own enqueue script, in batches of up to 100), keeping about --backlog jobs queued: the indexes cycle through
-//      1..--indexes, and each one's value is deleted from the Redis hashes before it is submitted
-//      again, so every job is a real computation of a small F(n),
+//      server's own enqueue script, in batches of up to 100), keeping about --backlog jobs queued:
+//      the indexes cycle through 1..--indexes, and each one's value is deleted from the Redis
+//      hashes before it is submitted again, so every job is a real computation of a small F(n),
 //   4. after --warmup seconds, count the jobs computed (the `computed` field of the Redis hash
 //      fib:stats) during --seconds seconds, sampling the backlog every millisecond: a minimum of
 //      0 means the workers waited for the feed at some point (the figure is then the feed's),
@@ -34,9 +34,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "admin_redis.hpp"
 #include "fib/jobs.hpp"
 #include "fib/keys.hpp"
-#include "admin_redis.hpp"
 #include "fib/redis.hpp"
 
 extern char **environ;
@@ -77,7 +77,8 @@ double cpuSeconds(pid_t pid)
     // Fields after the command name, which is in parentheses and may hold spaces.
     const char *rest = std::strrchr(buffer, ')');
     unsigned long long utime = 0, stime = 0;
-    if (!rest || std::sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+    if (!rest || std::sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                             &utime, &stime) != 2)
         return 0;
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
@@ -99,7 +100,8 @@ pid_t spawnWorker(const std::string &binary, const std::string &name, const std:
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv, envp.data());
@@ -129,7 +131,8 @@ void stopWorkers(const std::vector<pid_t> &pids)
         kill(pid, SIGTERM);
     for (const pid_t pid : pids) {
         if (!waitExited(pid, 10s)) {
-            std::fprintf(stderr, "fib-bench-queue: worker %d did not stop within 10 s: killing it\n", pid);
+            std::fprintf(stderr,
+                         "fib-bench-queue: worker %d did not stop within 10 s: killing it\n", pid);
             kill(pid, SIGKILL);
             waitExited(pid, 5s);
         }
@@ -142,8 +145,9 @@ void checkAlive(const std::vector<pid_t> &pids)
     for (const pid_t pid : pids) {
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == pid)
-            throw std::runtime_error("fib-worker (pid " + std::to_string(pid) + ") exited with status " +
-                                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+            throw std::runtime_error(
+                "fib-worker (pid " + std::to_string(pid) + ") exited with status " +
+                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
     }
 }
 
@@ -151,7 +155,8 @@ void checkAlive(const std::vector<pid_t> &pids)
 class Feed {
 public:
     Feed(int redisPort, int producers, long long indexes, long long backlog)
-        : m_indexes(indexes), m_backlog(backlog)
+        : m_indexes(indexes),
+          m_backlog(backlog)
     {
         for (int i = 0; i < producers; ++i)
             m_connections.push_back(adminRedis(redisPort, 5000ms));
@@ -202,7 +207,8 @@ private:
                     batch.push_back(static_cast<fib::Index>(m_next++ % m_indexes + 1));
                     texts.push_back(fib::indexText(batch.back()));
                 }
-                fib::redis::Args values{"HDEL", fib::keys::kValuesHash}, briefs{"HDEL", fib::keys::kBriefHash};
+                fib::redis::Args values{"HDEL", fib::keys::kValuesHash},
+                    briefs{"HDEL", fib::keys::kBriefHash};
                 for (const auto &text : texts) {
                     values.emplace_back(text);
                     briefs.emplace_back(text);
@@ -242,19 +248,26 @@ int main(int argc, char **argv)
     bool flush = false;
     std::string workerBin, log = "/dev/null", pidFile;
     app.add_option("--redis-port", redisPort, "Redis port on 127.0.0.1")->required();
-    app.add_option("--worker-bin", workerBin, "the fib-worker executable")->required()->check(CLI::ExistingFile);
+    app.add_option("--worker-bin", workerBin, "the fib-worker executable")
+        ->required()
+        ->check(CLI::ExistingFile);
     app.add_option("--workers", workers, "worker processes to start")->check(CLI::Range(1, 64));
-    app.add_option("--seconds", seconds, "length of the measured window")->check(CLI::Range(1.0, 3600.0));
-    app.add_option("--warmup", warmup, "seconds of feeding before the window opens")->check(CLI::Range(0.0, 600.0));
-    app.add_option("--indexes", indexes, "the jobs cycle through indexes 1..N")->check(CLI::Range(2LL, 10000000LL));
-    app.add_option("--backlog", backlog, "jobs kept queued (below --indexes)")->check(CLI::Range(1LL, 1000000LL));
+    app.add_option("--seconds", seconds, "length of the measured window")
+        ->check(CLI::Range(1.0, 3600.0));
+    app.add_option("--warmup", warmup, "seconds of feeding before the window opens")
+        ->check(CLI::Range(0.0, 600.0));
+    app.add_option("--indexes", indexes, "the jobs cycle through indexes 1..N")
+        ->check(CLI::Range(2LL, 10000000LL));
+    app.add_option("--backlog", backlog, "jobs kept queued (below --indexes)")
+        ->check(CLI::Range(1LL, 1000000LL));
     app.add_option("--producers", producers, "feeding threads")->check(CLI::Range(1, 64));
     app.add_option("--log", log, "file the workers' output is appended to");
     app.add_option("--pid-file", pidFile, "file the workers' pids are written to while they run");
     app.add_flag("--flush", flush, "FLUSHALL the Redis first (a throwaway stack only)");
     CLI11_PARSE(app, argc, argv);
     if (backlog >= indexes) {
-        std::fprintf(stderr, "fib-bench-queue: --backlog must be below --indexes (an index is queued once at a time)\n");
+        std::fprintf(stderr, "fib-bench-queue: --backlog must be below --indexes (an index is "
+                             "queued once at a time)\n");
         return 2;
     }
 
@@ -264,9 +277,11 @@ int main(int argc, char **argv)
         auto &redis = *admin;
         if (flush)
             redis.checked({"FLUSHALL"});
-        if (computedCount(redis) != 0 || fib::redis::integer(*redis.checked({"XLEN", fib::keys::kJobsStream})) != 0)
-            throw std::runtime_error("Redis is not empty (fib:stats computed or fib:jobs); use --flush on a "
-                                     "throwaway stack");
+        if (computedCount(redis) != 0 ||
+            fib::redis::integer(*redis.checked({"XLEN", fib::keys::kJobsStream})) != 0)
+            throw std::runtime_error(
+                "Redis is not empty (fib:stats computed or fib:jobs); use --flush on a "
+                "throwaway stack");
 
         for (int i = 1; i <= workers; ++i)
             pids.push_back(spawnWorker(workerBin, "bench-worker-" + std::to_string(i), log));
@@ -280,8 +295,10 @@ int main(int argc, char **argv)
 
         Feed feed(redisPort, producers, indexes, backlog);
         const auto start = Clock::now();
-        const auto windowStart = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
-        const auto windowEnd = windowStart + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+        const auto windowStart = start + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(warmup));
+        const auto windowEnd = windowStart + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(seconds));
         std::optional<long long> computedAtStart, submittedAtStart;
         double cpuAtStart = 0;
         long long minBacklog = -1, maxBacklog = 0, rss = -1;
@@ -324,11 +341,13 @@ int main(int argc, char **argv)
 
         const long long jobs = computed - computedAtStart.value_or(0);
         if (jobs <= 0)
-            throw std::runtime_error("no job was computed in the measured window (worker log: " + log + ")");
-        std::printf("workers=%d seconds=%.3f jobs=%lld jobs_per_s=%.0f fed_per_s=%.0f min_backlog=%lld "
-                    "max_backlog=%lld worker_rss_kb=%lld worker_cpu_s=%.2f\n",
-                    workers, window, jobs, static_cast<double>(jobs) / window,
-                    static_cast<double>(submittedInWindow) / window, minBacklog, maxBacklog, rss, cpu);
+            throw std::runtime_error(
+                "no job was computed in the measured window (worker log: " + log + ")");
+        std::printf(
+            "workers=%d seconds=%.3f jobs=%lld jobs_per_s=%.0f fed_per_s=%.0f min_backlog=%lld "
+            "max_backlog=%lld worker_rss_kb=%lld worker_cpu_s=%.2f\n",
+            workers, window, jobs, static_cast<double>(jobs) / window,
+            static_cast<double>(submittedInWindow) / window, minBacklog, maxBacklog, rss, cpu);
         return 0;
     } catch (const std::exception &e) {
         if (!pids.empty())

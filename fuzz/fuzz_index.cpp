@@ -15,10 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     try {
         const fib::Index value = fib::parseIndex(text, kMax);
         // Accepted: only digits, and the value round-trips.
-        if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos || value > kMax)
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos ||
+            value > kMax)
             std::abort();
-        const auto digits = text.find_first_not_of('0') == std::string_view::npos ? std::string_view("0")
-                                                                                    : text.substr(text.find_first_not_of('0'));
+        const auto digits = text.find_first_not_of('0') == std::string_view::npos
+                                ? std::string_view("0")
+                                : text.substr(text.find_first_not_of('0'));
         if (fib::indexText(value) != digits)
             std::abort();
     } catch (const fib::InvalidIndexError &) {

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto checked = fib::worker::validateJob(fields, 1000);
     if (const auto *index = std::get_if<fib::Index>(&checked); index && *index > 1000)
         std::abort();
-    if (const auto *poison = std::get_if<fib::worker::Poison>(&checked); poison && poison->reason.empty())
+    if (const auto *poison = std::get_if<fib::worker::Poison>(&checked);
+        poison && poison->reason.empty())
         std::abort();
     return 0;
 }

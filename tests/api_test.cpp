@@ -1,7 +1,6 @@
 // Every route, through nginx and straight to fib-server, against the real stack.
 #include <QtTest>
 
-
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -19,8 +18,8 @@
 #include "fib/version.hpp"
 #include "stack.hpp"
 
-using nlohmann::json;
 using fib::test::postIndex;
+using nlohmann::json;
 
 namespace {
 
@@ -99,10 +98,7 @@ private slots:
         m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("api-test"));
     }
 
-    void init()
-    {
-        QVERIFY(m_stack->reset());
-    }
+    void init() { QVERIFY(m_stack->reset()); }
 
     void cleanupTestCase()
     {
@@ -149,8 +145,8 @@ private slots:
     void readinessIs503WithoutRedis()
     {
         // A second fib-server aimed at a port where nothing listens.
-        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("REDIS_PORT"),
-                                                    QString::number(fib::test::freePort())}});
+        fib::test::ServerProcess server(
+            *m_stack, {{QStringLiteral("REDIS_PORT"), QString::number(fib::test::freePort())}});
         QVERIFY(server.waitUntilLive());
         auto client = server.client();
         const auto res = client->Get("/readyz");
@@ -186,7 +182,8 @@ private slots:
             const auto all = client->Get("/values/all");
             QCOMPARE(bodyOf(all), json::parse(R"([{"number":5},{"number":7},{"number":40}])"));
         }
-        QCOMPARE(legacy.sql("SELECT times_requested FROM values WHERE number = 5"), std::string("3"));
+        QCOMPARE(legacy.sql("SELECT times_requested FROM values WHERE number = 5"),
+                 std::string("3"));
         QCOMPARE(legacy.sql("SELECT count(*) FROM fib_schema"), std::string("1"));
         QCOMPARE(first.terminate(), 0);
         QCOMPARE(second.terminate(), 0);
@@ -213,7 +210,8 @@ private slots:
 
         const auto value = m_nginx->Get("/api/values/10");
         QCOMPARE(value->status, 200);
-        QCOMPARE(bodyOf(value), json::parse(R"({"index":10,"status":"done","digits":2,"value":"55"})"));
+        QCOMPARE(bodyOf(value),
+                 json::parse(R"({"index":10,"status":"done","digits":2,"value":"55"})"));
         const auto all = m_nginx->Get("/api/values/all");
         QCOMPARE(bodyOf(all), json::parse(R"([{"number":10}])"));
     }
@@ -230,12 +228,16 @@ private slots:
 
     void eachIndexIsListedOnce()
     {
-        for (const char *body : {R"({"index": 5})", R"({"index": "5"})", R"({"index": "005"})", R"({"index": 6})"})
+        for (const char *body :
+             {R"({"index": 5})", R"({"index": "5"})", R"({"index": "005"})", R"({"index": 6})"})
             QCOMPARE(postIndex(*m_nginx, body)->status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "5"), std::string("5"), 10000);
-        QCOMPARE(bodyOf(m_nginx->Get("/api/values/all")), json::parse(R"([{"number":5},{"number":6}])"));
-        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 5"), std::string("3"));
-        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\" WHERE first_seen <= now()"), std::string("2"));
+        QCOMPARE(bodyOf(m_nginx->Get("/api/values/all")),
+                 json::parse(R"([{"number":5},{"number":6}])"));
+        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 5"),
+                 std::string("3"));
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\" WHERE first_seen <= now()"),
+                 std::string("2"));
     }
 
     void resubmittingAComputedIndexDoesNotRecompute()
@@ -243,12 +245,14 @@ private slots:
         QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "30"), std::string("832040"), 10000);
         auto redis = m_stack->redis();
-        const auto before = redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
+        const auto before =
+            redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
         QCOMPARE(postIndex(*m_nginx, R"({"index": 30})")->status, 200);
         // Answered at once: the value is never reset to "Nothing yet!" and no job is queued.
         QCOMPARE(currentValue(*m_nginx, "30"), std::string("832040"));
         QCOMPARE(fib::redis::integer(*redis->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
-        const auto after = redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
+        const auto after =
+            redis->checked({"HGET", fib::keys::kWorkerStatsHash, fib::keys::kStatComputed});
         QCOMPARE(fib::redis::text(*after), fib::redis::text(*before));
     }
 
@@ -288,12 +292,14 @@ private slots:
     {
         // The column is an INT; a larger cursor once reached PostgreSQL as an error (503).
         QCOMPARE(postIndex(*m_nginx, "{\"index\": 7}")->status, 200);
-        for (const char *after : {"2147483646", "2147483647", "2147483648", "99999999999", "18446744073709551615"}) {
+        for (const char *after :
+             {"2147483646", "2147483647", "2147483648", "99999999999", "18446744073709551615"}) {
             const auto all = m_nginx->Get((std::string("/api/values/all?after=") + after).c_str());
             QVERIFY(all);
             QCOMPARE(all->status, 200);
             QCOMPARE(bodyOf(all), json::array());
-            const auto current = m_nginx->Get((std::string("/api/values/current?after=") + after).c_str());
+            const auto current =
+                m_nginx->Get((std::string("/api/values/current?after=") + after).c_str());
             QVERIFY(current);
             QCOMPARE(current->status, 200);
             QCOMPARE(bodyOf(current), json::object());
@@ -318,15 +324,16 @@ private slots:
             const auto res = m_nginx->Get((path + query.toStdString()).c_str());
             QVERIFY(res);
             QCOMPARE(res->status, 400);
-            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(res->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
         }
     }
 
     void longValuesAreSummarisedInLists()
     {
         QCOMPARE(postIndex(*m_nginx, R"({"index": 1000000})")->status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(currentValue(*m_nginx, "1000000").find("(208988 digits)") != std::string::npos,
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            currentValue(*m_nginx, "1000000").find("(208988 digits)") != std::string::npos, 20000);
         QVERIFY(currentValue(*m_nginx, "1000000").size() < 100);
         const auto full = m_nginx->Get("/api/values/1000000");
         QVERIFY(full);
@@ -341,7 +348,8 @@ private slots:
     {
         const auto missing = m_nginx->Get("/api/values/77");
         QCOMPARE(missing->status, 404);
-        QCOMPARE(missing->get_header_value("Content-Type"), std::string("application/problem+json"));
+        QCOMPARE(missing->get_header_value("Content-Type"),
+                 std::string("application/problem+json"));
         const auto invalid = m_nginx->Get("/api/values/abc");
         QCOMPARE(invalid->status, 422);
         const auto tooHigh = m_nginx->Get("/api/values/1000001");
@@ -357,7 +365,8 @@ private slots:
             const auto res = postIndex(*client, R"({"index": 1000001})", prefix);
             QVERIFY(res);
             QCOMPARE(res->status, 422);
-            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(res->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
             QCOMPARE(bodyOf(res).at("title").get<std::string>(), std::string("Index too high"));
         }
         verifyNothingWritten();
@@ -386,11 +395,16 @@ private slots:
         QTest::newRow("exponent") << QByteArray(R"({"index": 1e3})") << jsonType << 422;
         QTest::newRow("null") << QByteArray(R"({"index": null})") << jsonType << 422;
         QTest::newRow("object") << QByteArray(R"({"index": {}})") << jsonType << 422;
-        QTest::newRow("SQL injection") << QByteArray("{\"index\": \"1); DROP TABLE values; --\"}") << jsonType << 422;
-        QTest::newRow("huge number") << QByteArray(R"({"index": 99999999999999999999999999})") << jsonType << 422;
-        QTest::newRow("text/plain") << QByteArray(R"({"index": 5})") << QByteArray("text/plain") << 415;
-        QTest::newRow("form") << QByteArray("index=5") << QByteArray("application/x-www-form-urlencoded") << 415;
-        QTest::newRow("oversized") << QByteArray("{\"index\": \"" + QByteArray(8000, '1') + "\"}") << jsonType << 413;
+        QTest::newRow("SQL injection")
+            << QByteArray("{\"index\": \"1); DROP TABLE values; --\"}") << jsonType << 422;
+        QTest::newRow("huge number")
+            << QByteArray(R"({"index": 99999999999999999999999999})") << jsonType << 422;
+        QTest::newRow("text/plain")
+            << QByteArray(R"({"index": 5})") << QByteArray("text/plain") << 415;
+        QTest::newRow("form") << QByteArray("index=5")
+                              << QByteArray("application/x-www-form-urlencoded") << 415;
+        QTest::newRow("oversized")
+            << QByteArray("{\"index\": \"" + QByteArray(8000, '1') + "\"}") << jsonType << 413;
     }
     void malformedRequestsAre4xxAndWriteNothing()
     {
@@ -400,11 +414,12 @@ private slots:
         auto direct = m_stack->api();
         for (auto *client : {m_nginx.get(), direct.get()}) {
             const std::string prefix = client == m_nginx.get() ? "/api" : "";
-            const auto res =
-                client->Post((prefix + "/values").c_str(), body.toStdString(), contentType.toStdString().c_str());
+            const auto res = client->Post((prefix + "/values").c_str(), body.toStdString(),
+                                          contentType.toStdString().c_str());
             QVERIFY(res);
             QCOMPARE(res->status, status);
-            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(res->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
             QVERIFY(!res->has_header("EXCEPTION_WHAT"));
             const auto problem = bodyOf(res);
             QCOMPARE(problem.at("status").get<int>(), status);
@@ -461,9 +476,11 @@ private slots:
             QCOMPARE(currentValue(*m_nginx, index), std::string("<absent>"));
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
             const std::string listed = currentValue(*m_nginx, index);
-            QVERIFY2(listed == fib::keys::kPendingValue || listed == fib::fibonacciDecimal(300 + i), listed.c_str());
+            QVERIFY2(listed == fib::keys::kPendingValue || listed == fib::fibonacciDecimal(300 + i),
+                     listed.c_str());
             QTRY_VERIFY_WITH_TIMEOUT(computedEvent(reader, fib::Index(300 + i)).has_value(), 10000);
-            QCOMPARE(currentValue(*m_nginx, index), fib::briefValue(fib::fibonacciDecimal(300 + i)));
+            QCOMPARE(currentValue(*m_nginx, index),
+                     fib::briefValue(fib::fibonacciDecimal(300 + i)));
         }
         done = true;
         poller.join();
@@ -480,7 +497,8 @@ private slots:
             const auto res = api->Get(path);
             return res && res->status == 200 ? res->body : std::string("<failed>");
         };
-        QTRY_VERIFY_WITH_TIMEOUT(read("/values/current?limit=5").find(fib::keys::kPendingValue) == std::string::npos,
+        QTRY_VERIFY_WITH_TIMEOUT(read("/values/current?limit=5").find(fib::keys::kPendingValue) ==
+                                     std::string::npos,
                                  10000);
         const std::string misses = R"(fib_list_cache_requests_total{result="miss"})";
         // A few tries: a page older than the cache's second is fetched again.
@@ -494,7 +512,9 @@ private slots:
             QCOMPARE(read("/values/current?limit=5"), full);
             kept = m_stack->metric(misses) == missesBefore;
         }
-        QVERIFY2(kept, "every read of the first page after a POST of an index beyond it missed the cache");
+        QVERIFY2(
+            kept,
+            "every read of the first page after a POST of an index beyond it missed the cache");
     }
 
     void aSubmissionDropsEveryServersCachedList()
@@ -516,11 +536,14 @@ private slots:
         for (const std::string index : {"61", "62"}) {
             // The other server's page is cached (its listener is subscribed once a read hits).
             const auto hitsBefore = fib::test::metricOf(*client, hits);
-            QTRY_VERIFY_WITH_TIMEOUT(!listedByOther(index) && fib::test::metricOf(*client, hits) > hitsBefore, 10000);
-            const auto invalidations = fib::test::metricOf(*client, "fib_list_cache_invalidations_total");
+            QTRY_VERIFY_WITH_TIMEOUT(
+                !listedByOther(index) && fib::test::metricOf(*client, hits) > hitsBefore, 10000);
+            const auto invalidations =
+                fib::test::metricOf(*client, "fib_list_cache_invalidations_total");
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + index + "}")->status, 200);
             QTRY_VERIFY_WITH_TIMEOUT(
-                fib::test::metricOf(*client, "fib_list_cache_invalidations_total") > invalidations, 10000);
+                fib::test::metricOf(*client, "fib_list_cache_invalidations_total") > invalidations,
+                10000);
             QVERIFY2(listedByOther(index), index.c_str());
         }
     }
@@ -539,20 +562,23 @@ private slots:
         // Missed while disconnected, then replayed on reconnection.
         QCOMPARE(postIndex(*m_nginx, R"({"index": 14})")->status, 200);
         QTRY_COMPARE_WITH_TIMEOUT(currentValue(*m_nginx, "14"), std::string("377"), 10000);
-        fib::test::EventReader again(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", firstId}});
+        fib::test::EventReader again(m_stack->httpPort(), "/api/events",
+                                     {{"Last-Event-ID", firstId}});
         QTRY_VERIFY_WITH_TIMEOUT(sawEvent(again, "computed", R"({"index":14,"value":"377"})"),
                                  10000);
         QVERIFY(!computedEvent(again, 13).has_value());
         QVERIFY(!sawEvent(again, "reset"));
 
         // An id it cannot replay (another server's, or garbage) asks the client to refetch.
-        fib::test::EventReader unknown(m_stack->httpPort(), "/api/events", {{"Last-Event-ID", "elsewhere-12"}});
+        fib::test::EventReader unknown(m_stack->httpPort(), "/api/events",
+                                       {{"Last-Event-ID", "elsewhere-12"}});
         QTRY_VERIFY_WITH_TIMEOUT(sawEvent(unknown, "reset", "{}"), 10000);
     }
 
     void liveEventStreamsAreCapped()
     {
-        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("FIB_MAX_EVENT_STREAMS"), QStringLiteral("1")}});
+        fib::test::ServerProcess server(
+            *m_stack, {{QStringLiteral("FIB_MAX_EVENT_STREAMS"), QStringLiteral("1")}});
         QVERIFY(server.waitUntilLive());
         const int port = server.port();
         auto client = server.client();
@@ -562,7 +588,8 @@ private slots:
             const auto second = client->Get("/events");
             QVERIFY(second);
             QCOMPARE(second->status, 503);
-            QCOMPARE(second->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(second->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
             // Other requests are still served.
             QCOMPARE(client->Get("/healthz")->status, 200);
         }
@@ -597,22 +624,28 @@ private slots:
         QCOMPARE(res->status, 200);
         QVERIFY(res->get_header_value("Content-Type").find("text/plain; version=0.0.4") == 0);
         const QString text = QString::fromStdString(res->body);
-        QVERIFY2(text.contains(QRegularExpression(R"(fib_http_requests_total\{method="POST",route="/values",status="200"\} [1-9])")),
-                 qPrintable(text.left(2000)));
-        QVERIFY(text.contains(QStringLiteral("# TYPE fib_http_request_duration_seconds histogram")));
+        QVERIFY2(
+            text.contains(QRegularExpression(
+                R"(fib_http_requests_total\{method="POST",route="/values",status="200"\} [1-9])")),
+            qPrintable(text.left(2000)));
+        QVERIFY(
+            text.contains(QStringLiteral("# TYPE fib_http_request_duration_seconds histogram")));
         QVERIFY(text.contains(QRegularExpression(R"(fib_jobs_enqueued_total [1-9])")));
         QVERIFY(text.contains(QStringLiteral("fib_jobs_completed_total 1\n")));
         QVERIFY(text.contains(QStringLiteral("fib_compute_seconds_count 1\n")));
         QVERIFY(text.contains(QStringLiteral("fib_compute_seconds_bucket{le=\"+Inf\"} 1\n")));
         QVERIFY(text.contains(QStringLiteral("fib_stream_pending 0\n")));
         QVERIFY(text.contains(QStringLiteral("fib_redis_up 1\n")));
-        QVERIFY(text.contains(QRegularExpression(R"(fib_list_cache_requests_total\{result="miss"\} [1-9][0-9]*\n)")));
-        QVERIFY(text.contains(QRegularExpression(R"(fib_list_cache_invalidations_total [1-9][0-9]*\n)")));
+        QVERIFY(text.contains(
+            QRegularExpression(R"(fib_list_cache_requests_total\{result="miss"\} [1-9][0-9]*\n)")));
+        QVERIFY(text.contains(
+            QRegularExpression(R"(fib_list_cache_invalidations_total [1-9][0-9]*\n)")));
         // Every sample line is "name{labels} value" or "name value".
         for (const auto &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-            QVERIFY2(line.startsWith(QLatin1Char('#')) ||
-                         QRegularExpression(R"(^[a-z_]+(\{.*\})? [0-9.e+-]+$)").match(line).hasMatch(),
-                     qPrintable(line));
+            QVERIFY2(
+                line.startsWith(QLatin1Char('#')) ||
+                    QRegularExpression(R"(^[a-z_]+(\{.*\})? [0-9.e+-]+$)").match(line).hasMatch(),
+                qPrintable(line));
         // Not reachable from outside.
         QCOMPARE(m_nginx->Get("/api/metrics")->status, 404);
 
@@ -646,17 +679,21 @@ private slots:
         QCOMPARE(postIndex(*m_nginx, R"({"index": 10})")->status, 200);
         auto direct = m_stack->api();
         for (const auto &[method, path] : documented) {
-            QString url = QString::fromStdString(path).replace(QStringLiteral("{n}"), QStringLiteral("10"));
+            QString url =
+                QString::fromStdString(path).replace(QStringLiteral("{n}"), QStringLiteral("10"));
             if (path == "/events") {
                 fib::test::EventReader reader(m_stack->apiPort(), "/events");
                 QTRY_VERIFY_WITH_TIMEOUT(reader.status() != 0, 10000);
                 QCOMPARE(reader.status(), 200);
                 continue;
             }
-            const auto answer = method == "POST" ? direct->Post(url.toStdString().c_str(), R"({"index": 10})", "application/json")
-                                                 : direct->Get(url.toStdString().c_str());
+            const auto answer = method == "POST"
+                                    ? direct->Post(url.toStdString().c_str(), R"({"index": 10})",
+                                                   "application/json")
+                                    : direct->Get(url.toStdString().c_str());
             QVERIFY2(answer, qPrintable(url));
-            QVERIFY2(answer->status == 200, qPrintable(url + QStringLiteral(": ") + QString::number(answer->status)));
+            QVERIFY2(answer->status == 200,
+                     qPrintable(url + QStringLiteral(": ") + QString::number(answer->status)));
         }
     }
 
@@ -679,12 +716,15 @@ private slots:
         QVERIFY(res);
         const auto id = res->get_header_value("X-Request-Id");
         QVERIFY(id.size() >= 16);
-        QTRY_VERIFY_WITH_TIMEOUT(m_worker->log().contains(QStringLiteral("\"req_id\":\"%1\"").arg(QString::fromStdString(id))),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_worker->log().contains(
+                QStringLiteral("\"req_id\":\"%1\"").arg(QString::fromStdString(id))),
+            10000);
         // One JSON object per line.
         for (const auto &line : m_worker->log().split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             const auto parsed = nlohmann::json::parse(line.toStdString(), nullptr, false);
-            QVERIFY2(!parsed.is_discarded() && parsed.contains("ts") && parsed.contains("level") && parsed.contains("msg"),
+            QVERIFY2(!parsed.is_discarded() && parsed.contains("ts") && parsed.contains("level") &&
+                         parsed.contains("msg"),
                      qPrintable(line));
         }
     }
@@ -695,7 +735,8 @@ private slots:
             const auto res = m_nginx->Get(path);
             QVERIFY(res);
             QCOMPARE(res->status, 404);
-            QCOMPARE(res->get_header_value("Content-Type"), std::string("application/problem+json"));
+            QCOMPARE(res->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
         }
     }
 };

@@ -28,7 +28,10 @@ private:
     std::unique_ptr<fib::test::Stack> m_stack;
     std::unique_ptr<fib::test::Worker> m_worker;
 
-    QUrl serverUrl() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_stack->httpPort())); }
+    QUrl serverUrl() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_stack->httpPort()));
+    }
 
 private slots:
     void initTestCase()
@@ -67,7 +70,9 @@ private slots:
         QTest::keyClick(edit, Qt::Key_Delete);
         QCOMPARE(edit->text(), QString());
         const std::map<fib::Index, QString> expected = {
-            {10, QStringLiteral("55")}, {25, QStringLiteral("75025")}, {93, QStringLiteral("12200160415121876738")}};
+            {10, QStringLiteral("55")},
+            {25, QStringLiteral("75025")},
+            {93, QStringLiteral("12200160415121876738")}};
         for (const auto &entry : expected) {
             QTest::keyClicks(edit, QString::number(entry.first));
             QTest::keyClick(edit, Qt::Key_Return);
@@ -89,13 +94,15 @@ private slots:
             return true;
         };
         QTRY_VERIFY_WITH_TIMEOUT(allShown(), 30000);
-        QCOMPARE(values->index(2).data().toString(), QStringLiteral("For index 93 I calculated 12200160415121876738"));
+        QCOMPARE(values->index(2).data().toString(),
+                 QStringLiteral("For index 93 I calculated 12200160415121876738"));
         // The server got the three indexes typed after the typo, and not the typo nor what it
         // would have become (the client sends one submission at a time, in order).
         auto client = m_stack->nginx();
         const auto all = client->Get("/api/values/all");
         QVERIFY(all);
-        QCOMPARE(QByteArray::fromStdString(all->body), QByteArray(R"([{"number":10},{"number":25},{"number":93}])"));
+        QCOMPARE(QByteArray::fromStdString(all->body),
+                 QByteArray(R"([{"number":10},{"number":25},{"number":93}])"));
         QCOMPARE(events->state(), EventStream::State::Live);
         auto *seen = window.findChild<QPlainTextEdit *>(QStringLiteral("indexesText"));
         QTRY_COMPARE(seen->toPlainText(), QStringLiteral("10, 25, 93"));
@@ -106,7 +113,8 @@ private slots:
         const auto res = fib::test::postIndex(*nginx, R"({"index": 30})");
         QVERIFY(res);
         QCOMPARE(res->status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(values->rowOf(30) && values->entryAt(*values->rowOf(30)).value == QStringLiteral("832040"),
+        QTRY_VERIFY_WITH_TIMEOUT(values->rowOf(30) && values->entryAt(*values->rowOf(30)).value ==
+                                                          QStringLiteral("832040"),
                                  30000);
     }
 
@@ -157,8 +165,9 @@ private slots:
         window.calculatorPage()->setMaxIndex(100'000'000);
         QTest::keyClicks(edit, QStringLiteral("99999999"));
         QTest::keyClick(edit, Qt::Key_Return);
-        QTRY_VERIFY2_WITH_TIMEOUT(window.calculatorPage()->inputMessage().startsWith(QStringLiteral("Index too high")),
-                                  qPrintable(window.calculatorPage()->inputMessage()), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            window.calculatorPage()->inputMessage().startsWith(QStringLiteral("Index too high")),
+            qPrintable(window.calculatorPage()->inputMessage()), 10000);
         QCOMPARE(edit->text(), QStringLiteral("99999999"));
     }
 };

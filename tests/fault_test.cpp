@@ -43,7 +43,8 @@ private:
         if (fault != RedisFault::Restart) {
             QVERIFY(m_stack->stopComponent(QStringLiteral("redis"), SIGKILL));
             if (fault == RedisFault::KillAndLoseData)
-                QVERIFY(QDir(qEnvironmentVariable("FIB_TEST_STACK_DIR") + QStringLiteral("/redis")).removeRecursively());
+                QVERIFY(QDir(qEnvironmentVariable("FIB_TEST_STACK_DIR") + QStringLiteral("/redis"))
+                            .removeRecursively());
         } else {
             try {
                 redis()->command({"SHUTDOWN"});
@@ -60,10 +61,7 @@ private slots:
         m_nginx = m_stack->nginx();
     }
 
-    void init()
-    {
-        QVERIFY(m_stack->reset());
-    }
+    void init() { QVERIFY(m_stack->reset()); }
 
     void cleanup()
     {
@@ -87,7 +85,8 @@ private slots:
         QCOMPARE(m_nginx->Get("/api/readyz")->status, 503);
         QCOMPARE(m_nginx->Get("/api/healthz")->status, 200);
         // No hang: well inside nginx's 60 s proxy timeout (a bound for correctness, not speed).
-        qInfo("postgres down: POST, list, readiness and liveness answered in %lld ms together", timer.elapsed());
+        qInfo("postgres down: POST, list, readiness and liveness answered in %lld ms together",
+              timer.elapsed());
         QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
         QVERIFY(worker.running());
 
@@ -102,9 +101,11 @@ private slots:
     {
         // No worker: 100 jobs wait on the stream when Redis goes down.
         for (int i = 0; i < 100; ++i)
-            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(300 + i) + "}")->status, 200);
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(300 + i) + "}")->status,
+                     200);
         restartRedis();
-        QCOMPARE(fib::redis::integer(*redis()->checked({"XLEN", fib::keys::kJobsStream})), 100LL); // AOF kept them
+        QCOMPARE(fib::redis::integer(*redis()->checked({"XLEN", fib::keys::kJobsStream})),
+                 100LL); // AOF kept them
         Worker worker(*m_stack, QStringLiteral("after-restart"));
         QTRY_COMPARE_WITH_TIMEOUT(correctValues(300, 100), 100, 30000);
         QCOMPARE(computedCount(), 100LL);
@@ -136,7 +137,8 @@ private slots:
         // was scheduled first (one may drain a whole backlog on a busy machine): reported only.
         const auto byA = a.log().count(QStringLiteral("\"msg\":\"computed\""));
         const auto byB = b.log().count(QStringLiteral("\"msg\":\"computed\""));
-        qInfo("two workers: %lld and %lld jobs", static_cast<long long>(byA), static_cast<long long>(byB));
+        qInfo("two workers: %lld and %lld jobs", static_cast<long long>(byA),
+              static_cast<long long>(byB));
         QCOMPARE(byA + byB, 1000);
         QVERIFY(a.terminate());
         QVERIFY(b.terminate());
@@ -158,8 +160,9 @@ private slots:
         // loss. What a killed Redis had not yet written to its AOF, PostgreSQL still has (every
         // accepted POST is recorded there first), and the workers' reconciler queues it again.
         QFETCH(RedisFault, fault);
-        const QHash<QString, QString> env{{QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("1000")},
-                                          {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("2")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("1000")},
+            {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("2")}};
         auto a = std::make_unique<Worker>(*m_stack, QStringLiteral("load-a"), env);
         auto b = std::make_unique<Worker>(*m_stack, QStringLiteral("load-b"), env);
         constexpr int kJobs = 2000, kClients = 8;
@@ -171,7 +174,8 @@ private slots:
                 httplib::Client client("127.0.0.1", port);
                 client.set_read_timeout(30, 0);
                 for (int i = next++; i < kJobs; i = next++) {
-                    const std::string body = "{\"index\": " + std::to_string(kFirst + static_cast<fib::Index>(i)) + "}";
+                    const std::string body =
+                        "{\"index\": " + std::to_string(kFirst + static_cast<fib::Index>(i)) + "}";
                     for (int attempt = 0; attempt < 100; ++attempt) {
                         ++sent;
                         const auto res = client.Post("/api/values", body, "application/json");
@@ -205,10 +209,13 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(correctValues(kFirst, kJobs), kJobs, 120000);
         const int lost = kJobs - correctValues(kFirst, kJobs);
         const auto rows = std::stoi(m_stack->sql("SELECT count(*) FROM \"values\""));
-        const auto distinct = std::stoi(m_stack->sql("SELECT count(DISTINCT number) FROM \"values\""));
+        const auto distinct =
+            std::stoi(m_stack->sql("SELECT count(DISTINCT number) FROM \"values\""));
         const long long computed = computedCount();
-        qInfo("load with faults (%s): %d requests sent, %d accepted, %d answered 5xx (retried), %d other failures, "
-              "%d lost, %d duplicate rows; %lld computations for %d indexes, %lld re-queued by the reconciler",
+        qInfo("load with faults (%s): %d requests sent, %d accepted, %d answered 5xx (retried), %d "
+              "other failures, "
+              "%d lost, %d duplicate rows; %lld computations for %d indexes, %lld re-queued by the "
+              "reconciler",
               QTest::currentDataTag(), sent.load(), accepted.load(), serverErrors.load(),
               otherErrors.load(), lost, rows - distinct, computed, kJobs,
               m_stack->workerStat(fib::keys::kStatReconciled));
@@ -232,9 +239,10 @@ private slots:
         // fib-server reaches PostgreSQL through a proxy that loses the reply to one commit: the
         // row is written, the connection dies, and the server cannot tell from that session.
         fib::test::PgCommitDropper proxy(m_stack->pgPort());
-        fib::test::ServerProcess server(*m_stack, {{QStringLiteral("PGPORT"), QString::number(proxy.port())},
-                                                   {QStringLiteral("PGSSLMODE"), QStringLiteral("disable")},
-                                                   {QStringLiteral("PGGSSENCMODE"), QStringLiteral("disable")}});
+        fib::test::ServerProcess server(
+            *m_stack, {{QStringLiteral("PGPORT"), QString::number(proxy.port())},
+                       {QStringLiteral("PGSSLMODE"), QStringLiteral("disable")},
+                       {QStringLiteral("PGGSSENCMODE"), QStringLiteral("disable")}});
         QVERIFY(server.waitUntilLive());
         const auto client = server.client();
         const std::string count = "SELECT times_requested FROM \"values\" WHERE number = 91";
@@ -253,7 +261,8 @@ private slots:
         proxy.arm();
         QCOMPARE(postIndex(*client, R"({"index": 92})", "")->status, 200);
         QCOMPARE(proxy.dropped(), 2);
-        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 92"), std::string("1"));
+        QCOMPARE(m_stack->sql("SELECT times_requested FROM \"values\" WHERE number = 92"),
+                 std::string("1"));
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("2"));
         QCOMPARE(fib::redis::integer(*redis()->checked({"XLEN", fib::keys::kJobsStream})), 2LL);
     }
@@ -299,7 +308,8 @@ private slots:
                     if (!res && !answerStarted) {
                         if (reused) {
                             ++droppedAfterAccept;
-                            qWarning("accepted, not answered: %s", httplib::to_string(res.error()).c_str());
+                            qWarning("accepted, not answered: %s",
+                                     httplib::to_string(res.error()).c_str());
                         } else {
                             ++resetBeforeAccept;
                         }
@@ -307,7 +317,8 @@ private slots:
                     }
                     if (!res) {
                         ++truncated; // an answer began, then was cut off
-                        qWarning("incomplete: %s after %zu bytes", httplib::to_string(res.error()).c_str(), body.size());
+                        qWarning("incomplete: %s after %zu bytes",
+                                 httplib::to_string(res.error()).c_str(), body.size());
                         continue;
                     }
                     if (res->status == 200 && body.size() > 208'988 &&
@@ -325,8 +336,10 @@ private slots:
         stop.store(true);
         for (auto &client : clients)
             client.join();
-        qInfo("graceful stop: %d complete answers, %d incomplete, %d accepted and dropped, %d reset before accept",
-              complete.load(), truncated.load(), droppedAfterAccept.load(), resetBeforeAccept.load());
+        qInfo("graceful stop: %d complete answers, %d incomplete, %d accepted and dropped, %d "
+              "reset before accept",
+              complete.load(), truncated.load(), droppedAfterAccept.load(),
+              resetBeforeAccept.load());
         QCOMPARE(truncated.load(), 0);
         QCOMPARE(droppedAfterAccept.load(), 0);
     }

@@ -42,9 +42,11 @@ int statusFrom(const char *sourceAddress, int port, const std::string &request)
     int status = 0;
     if (::bind(fd, reinterpret_cast<sockaddr *>(&source), sizeof source) == 0 &&
         ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(request.size())) {
         char head[16] = {};
-        if (::recv(fd, head, sizeof head - 1, MSG_WAITALL) >= 12 && std::string(head).rfind("HTTP/1.", 0) == 0)
+        if (::recv(fd, head, sizeof head - 1, MSG_WAITALL) >= 12 &&
+            std::string(head).rfind("HTTP/1.", 0) == 0)
             status = std::atoi(head + 9);
     }
     ::close(fd);
@@ -117,11 +119,13 @@ RawResponse ask(int port, const std::string &request, std::chrono::milliseconds 
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     std::string raw;
     if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 &&
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(request.size())) {
         char buffer[4096];
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
@@ -163,56 +167,73 @@ private slots:
         QTest::addColumn<QByteArrayList>("pieces");
         QTest::addColumn<bool>("mayClose"); // not HTTP: closing without an answer is right too
         QTest::addColumn<bool>("lenientDirect");
-        const auto row = [](const char *name, std::initializer_list<QByteArray> pieces, bool mayClose = false,
-                            bool lenientDirect = false) {
+        const auto row = [](const char *name, std::initializer_list<QByteArray> pieces,
+                            bool mayClose = false, bool lenientDirect = false) {
             QTest::newRow(name) << QByteArrayList(pieces) << mayClose << lenientDirect;
         };
         const QByteArray host = "Host: localhost\r\n";
         const QByteArray json = "Content-Type: application/json\r\n";
         const auto post = [&](const QByteArray &body, const QByteArray &headers = {},
-                              const QByteArray &contentType = "Content-Type: application/json\r\n") {
+                              const QByteArray &contentType =
+                                  "Content-Type: application/json\r\n") {
             return "POST /values HTTP/1.1\r\n" + host + contentType + headers +
-                   "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+                   "Content-Length: " + QByteArray::number(body.size()) +
+                   "\r\nConnection: close\r\n\r\n" + body;
         };
         row("unknown method", {"FOO /values HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
         row("DELETE", {"DELETE /values HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("PUT", {"PUT /values HTTP/1.1\r\n" + host + json + "Content-Length: 2\r\nConnection: close\r\n\r\n{}"});
-        row("PATCH", {"PATCH /values/1 HTTP/1.1\r\n" + host + "Content-Length: 0\r\nConnection: close\r\n\r\n"});
+        row("PUT", {"PUT /values HTTP/1.1\r\n" + host + json +
+                    "Content-Length: 2\r\nConnection: close\r\n\r\n{}"});
+        row("PATCH", {"PATCH /values/1 HTTP/1.1\r\n" + host +
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n"});
         row("TRACE", {"TRACE /values HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("path traversal", {"GET /../../etc/passwd HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("encoded traversal",
-            {"GET /values/..%2f..%2fetc%2fpasswd HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("encoded CRLF in path",
-            {"GET /values/1%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
+        row("path traversal",
+            {"GET /../../etc/passwd HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
+        row("encoded traversal", {"GET /values/..%2f..%2fetc%2fpasswd HTTP/1.1\r\n" + host +
+                                  "Connection: close\r\n\r\n"});
+        row("encoded CRLF in path", {"GET /values/1%0d%0aSet-Cookie:%20x=1 HTTP/1.1\r\n" + host +
+                                     "Connection: close\r\n\r\n"});
         row("NUL in path", {"GET /values/1%00 HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("very long URL", {"GET /values/" + QByteArray(12000, '1') + " HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("very long header", {"GET /values/all HTTP/1.1\r\n" + host + "X-Big: " + QByteArray(20000, 'a') +
-                                 "\r\nConnection: close\r\n\r\n"});
+        row("very long URL", {"GET /values/" + QByteArray(12000, '1') + " HTTP/1.1\r\n" + host +
+                              "Connection: close\r\n\r\n"});
+        row("very long header", {"GET /values/all HTTP/1.1\r\n" + host + "X-Big: " +
+                                 QByteArray(20000, 'a') + "\r\nConnection: close\r\n\r\n"});
         row("bad request line", {"GET\r\n\r\n"}, true);
         row("HTTP/0.9", {"GET /values/all\r\n\r\n"}, true);
-        row("unsupported version", {"GET /values/all HTTP/3.0\r\n" + host + "Connection: close\r\n\r\n"}, true);
-        row("TLS hello", {QByteArray::fromHex("16030100a5010000a10303") + QByteArray(64, '\x01')}, true);
+        row("unsupported version",
+            {"GET /values/all HTTP/3.0\r\n" + host + "Connection: close\r\n\r\n"}, true);
+        row("TLS hello", {QByteArray::fromHex("16030100a5010000a10303") + QByteArray(64, '\x01')},
+            true);
         row("binary garbage", {QByteArray(300, '\xff')}, true);
         // cpp-httplib 0.11 skips a header line without a colon and serves the GET; nginx in front
         // refuses it. Harmless either way: nothing is written.
         row("header without colon",
-            {"GET /values/all HTTP/1.1\r\n" + host + "Broken header\r\nConnection: close\r\n\r\n"}, false, true);
-        row("negative length", {"POST /values HTTP/1.1\r\n" + host + json + "Content-Length: -5\r\nConnection: close\r\n\r\n"});
-        row("non-numeric length", {"POST /values HTTP/1.1\r\n" + host + json + "Content-Length: ten\r\nConnection: close\r\n\r\n"});
-        row("conflicting lengths", {"POST /values HTTP/1.1\r\n" + host + json +
-                                    "Content-Length: 13\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{\"index\": 1}"});
+            {"GET /values/all HTTP/1.1\r\n" + host + "Broken header\r\nConnection: close\r\n\r\n"},
+            false, true);
+        row("negative length", {"POST /values HTTP/1.1\r\n" + host + json +
+                                "Content-Length: -5\r\nConnection: close\r\n\r\n"});
+        row("non-numeric length", {"POST /values HTTP/1.1\r\n" + host + json +
+                                   "Content-Length: ten\r\nConnection: close\r\n\r\n"});
+        row("conflicting lengths",
+            {"POST /values HTTP/1.1\r\n" + host + json +
+             "Content-Length: 13\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{\"index\": 1}"});
         // The server waits for the rest until its body timeout, then may just close.
         row("short body",
-            {"POST /values HTTP/1.1\r\n" + host + json + "Content-Length: 100\r\nConnection: close\r\n\r\n{\"index\""},
+            {"POST /values HTTP/1.1\r\n" + host + json +
+             "Content-Length: 100\r\nConnection: close\r\n\r\n{\"index\""},
             true);
         row("chunked body", {"POST /values HTTP/1.1\r\n" + host + json +
-                             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nf\r\n{\"index\": \"x\"}\r\n0\r\n\r\n"});
-        row("bad chunk size", {"POST /values HTTP/1.1\r\n" + host + json +
-                               "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"});
+                             "Transfer-Encoding: chunked\r\nConnection: "
+                             "close\r\n\r\nf\r\n{\"index\": \"x\"}\r\n0\r\n\r\n"});
+        row("bad chunk size",
+            {"POST /values HTTP/1.1\r\n" + host + json +
+             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"});
         row("huge chunk size", {"POST /values HTTP/1.1\r\n" + host + json +
-                                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nffffffffffffffff\r\nabc\r\n0\r\n\r\n"});
+                                "Transfer-Encoding: chunked\r\nConnection: "
+                                "close\r\n\r\nffffffffffffffff\r\nabc\r\n0\r\n\r\n"});
         row("length and chunked", {"POST /values HTTP/1.1\r\n" + host + json +
-                                   "Content-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n"});
+                                   "Content-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: "
+                                   "close\r\n\r\n0\r\n\r\n"});
         row("oversized body", {post("{\"index\": \"" + QByteArray(100000, '1') + "\"}")});
         row("million-digit number", {post("{\"index\": " + QByteArray(1000000, '9') + "}")});
         row("body with NUL", {post(QByteArray("{\"index\": 5}\0\0", 14))});
@@ -220,8 +241,10 @@ private slots:
         row("overlong UTF-8", {post("{\"index\": \"\xc0\xb1\"}")});
         row("UTF-16 body", {post(QByteArray::fromHex("fffe7b0022006900"))});
         row("deep nesting", {post(QByteArray(3000, '['))});
-        row("no content type", {"POST /values HTTP/1.1\r\n" + host + "Content-Length: 12\r\nConnection: close\r\n\r\n{\"index\": 1}"});
-        row("content type with script", {post("{\"index\": 1}", {}, "Content-Type: text/html; <script>\r\n")});
+        row("no content type", {"POST /values HTTP/1.1\r\n" + host +
+                                "Content-Length: 12\r\nConnection: close\r\n\r\n{\"index\": 1}"});
+        row("content type with script",
+            {post("{\"index\": 1}", {}, "Content-Type: text/html; <script>\r\n")});
         row("two content types", {post("{\"index\": 1}", "Content-Type: text/plain\r\n")});
         row("sign", {post("{\"index\": \"+5\"}")});
         row("exponent", {post("{\"index\": 5e2}")});
@@ -230,9 +253,12 @@ private slots:
         row("negative", {post("{\"index\": -5}")});
         row("duplicate keys, bad last", {post("{\"index\": 5, \"index\": \"x\"}")});
         row("SQL in index", {post("{\"index\": \"5; DROP TABLE values\"}")});
-        row("query injection", {"GET /values/all?limit=10%3B%20DROP%20TABLE%20values HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("huge limit", {"GET /values/all?limit=99999999999999999999 HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n"});
-        row("slow headers", {"GET /values/all HTTP/1.1\r\n", "Host: localhost\r\n", "X-Slow: 1\r\n"}, true);
+        row("query injection", {"GET /values/all?limit=10%3B%20DROP%20TABLE%20values HTTP/1.1\r\n" +
+                                host + "Connection: close\r\n\r\n"});
+        row("huge limit", {"GET /values/all?limit=99999999999999999999 HTTP/1.1\r\n" + host +
+                           "Connection: close\r\n\r\n"});
+        row("slow headers",
+            {"GET /values/all HTTP/1.1\r\n", "Host: localhost\r\n", "X-Slow: 1\r\n"}, true);
     }
 
     void hostileRequests()
@@ -247,10 +273,13 @@ private slots:
         for (const int port : {m_stack->httpPort(), m_stack->apiPort()}) {
             const bool direct = port == m_stack->apiPort();
             std::vector<std::string> request = raw;
-            if (!direct && request.front().find(" /") != std::string::npos && request.front().rfind("GET /../", 0) != 0)
-                request.front().insert(request.front().find(" /") + 1, "/api"); // nginx serves the API under /api
-            const auto answer = send(port, request, mayClose && !slow,
-                                     slow ? std::chrono::milliseconds(300) : std::chrono::milliseconds{});
+            if (!direct && request.front().find(" /") != std::string::npos &&
+                request.front().rfind("GET /../", 0) != 0)
+                request.front().insert(request.front().find(" /") + 1,
+                                       "/api"); // nginx serves the API under /api
+            const auto answer =
+                send(port, request, mayClose && !slow,
+                     slow ? std::chrono::milliseconds(300) : std::chrono::milliseconds{});
             const QString where = direct ? QStringLiteral("direct") : QStringLiteral("nginx");
             if (direct && lenientDirect && answer.status == 200)
                 continue;
@@ -261,13 +290,17 @@ private slots:
             QVERIFY2(answer.status >= 400 && answer.status < 500,
                      qPrintable(where + ": status " + QString::number(answer.status) + "\n" +
                                 QString::fromStdString(answer.head)));
-            QVERIFY2(lower(answer.head).find("content-type: application/problem+json") != std::string::npos,
+            QVERIFY2(lower(answer.head).find("content-type: application/problem+json") !=
+                         std::string::npos,
                      qPrintable(where + ": " + QString::fromStdString(answer.head)));
-            QVERIFY2(lower(answer.head).find("exception_what") == std::string::npos, qPrintable(where));
-            QVERIFY2(answer.body.find("\"status\":" + std::to_string(answer.status)) != std::string::npos,
+            QVERIFY2(lower(answer.head).find("exception_what") == std::string::npos,
+                     qPrintable(where));
+            QVERIFY2(answer.body.find("\"status\":" + std::to_string(answer.status)) !=
+                         std::string::npos,
                      qPrintable(where + ": " + QString::fromStdString(answer.body)));
             for (const char *leak : {"what()", "std::", "pqxx", "hiredis", "/usr/", "Traceback"})
-                QVERIFY2(answer.body.find(leak) == std::string::npos, qPrintable(where + ": " + QString::fromStdString(answer.body)));
+                QVERIFY2(answer.body.find(leak) == std::string::npos,
+                         qPrintable(where + ": " + QString::fromStdString(answer.body)));
         }
         // Nothing was written, and everything is still up.
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
@@ -298,23 +331,31 @@ private slots:
         QFETCH(int, status);
         for (const bool direct : {false, true}) {
             const std::string line = requestLine.toStdString();
-            const std::string target = direct ? line : line.substr(0, line.find(' ') + 1) + "/api" + line.substr(line.find(' ') + 1);
-            const auto answer = ask(direct ? m_stack->apiPort() : m_stack->httpPort(),
-                                    target + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\n"
-                                             "Accept: */*\r\nContent-Type: application/json\r\n\r\n",
-                                    std::chrono::seconds(3));
-            const QString where = QString::fromStdString(target) + (direct ? " direct" : " via nginx");
+            const std::string target = direct ? line
+                                              : line.substr(0, line.find(' ') + 1) + "/api" +
+                                                    line.substr(line.find(' ') + 1);
+            const auto answer =
+                ask(direct ? m_stack->apiPort() : m_stack->httpPort(),
+                    target + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/7.88.1\r\n"
+                             "Accept: */*\r\nContent-Type: application/json\r\n\r\n",
+                    std::chrono::seconds(3));
+            const QString where =
+                QString::fromStdString(target) + (direct ? " direct" : " via nginx");
             QVERIFY2(answer.status != 0, qPrintable(where + ": no answer within 3 s"));
-            QVERIFY2(answer.status == status, qPrintable(where + ": " + QString::fromStdString(answer.head)));
-            QVERIFY2(lower(answer.head).find("content-type: application/problem+json") != std::string::npos,
+            QVERIFY2(answer.status == status,
+                     qPrintable(where + ": " + QString::fromStdString(answer.head)));
+            QVERIFY2(lower(answer.head).find("content-type: application/problem+json") !=
+                         std::string::npos,
                      qPrintable(where + ": " + QString::fromStdString(answer.head)));
             QVERIFY2(answer.body.find("\"status\":" + std::to_string(status)) != std::string::npos,
                      qPrintable(where + ": " + QString::fromStdString(answer.body)));
             if (status == 405)
-                QVERIFY2(lower(answer.head).find("\r\nallow: ") != std::string::npos, qPrintable(where));
+                QVERIFY2(lower(answer.head).find("\r\nallow: ") != std::string::npos,
+                         qPrintable(where));
         }
         QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\""), std::string("0"));
-        QCOMPARE(fib::redis::integer(*m_stack->redis()->checked({"XLEN", fib::keys::kJobsStream})), 0LL);
+        QCOMPARE(fib::redis::integer(*m_stack->redis()->checked({"XLEN", fib::keys::kJobsStream})),
+                 0LL);
     }
 
     void knownPathsWithAnotherMethodAre405()
@@ -326,8 +367,10 @@ private slots:
             QVERIFY(get);
             QCOMPARE(get->status, 405);
             QCOMPARE(get->get_header_value("Allow"), std::string("POST"));
-            QCOMPARE(get->get_header_value("Content-Type"), std::string("application/problem+json"));
-            const auto post = client->Post((prefix + "/values/all").c_str(), R"({"index": 3})", "application/json");
+            QCOMPARE(get->get_header_value("Content-Type"),
+                     std::string("application/problem+json"));
+            const auto post = client->Post((prefix + "/values/all").c_str(), R"({"index": 3})",
+                                           "application/json");
             QVERIFY(post);
             QCOMPARE(post->status, 405);
             QCOMPARE(post->get_header_value("Allow"), std::string("GET, HEAD"));
@@ -348,9 +391,11 @@ private slots:
                 const QString where = QString::fromStdString(method + " " + path);
                 QVERIFY2(responses.contains("405"), qPrintable(where));
                 // Health checks are never limited; everything else may be.
-                QVERIFY2(responses.contains("429") == (path != "/healthz" && path != "/readyz"), qPrintable(where));
+                QVERIFY2(responses.contains("429") == (path != "/healthz" && path != "/readyz"),
+                         qPrintable(where));
                 if (method == "post")
-                    QVERIFY2(responses.contains("411") && responses.contains("413"), qPrintable(where));
+                    QVERIFY2(responses.contains("411") && responses.contains("413"),
+                             qPrintable(where));
             }
         const auto &headers = document.at("components").at("responses");
         QVERIFY(headers.at("TooManyRequests").at("headers").contains("Retry-After"));
@@ -361,9 +406,10 @@ private slots:
     // how many were answered and how many limited (429).
     std::pair<int, int> burst(const char *source, const std::string &forwardedFor = {})
     {
-        const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\n" +
-                                    (forwardedFor.empty() ? std::string() : "X-Forwarded-For: " + forwardedFor + "\r\n") +
-                                    "Connection: close\r\n\r\n";
+        const std::string request =
+            "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\n" +
+            (forwardedFor.empty() ? std::string() : "X-Forwarded-For: " + forwardedFor + "\r\n") +
+            "Connection: close\r\n\r\n";
         std::atomic<int> ok{0}, limited{0}, other{0};
         std::vector<std::thread> clients;
         for (int c = 0; c < 10; ++c)
@@ -375,8 +421,8 @@ private slots:
             });
         for (auto &client : clients)
             client.join();
-        qInfo("burst of 300 from %s (X-Forwarded-For: %s): %d answered, %d limited (429), %d other", source,
-              forwardedFor.c_str(), ok.load(), limited.load(), other.load());
+        qInfo("burst of 300 from %s (X-Forwarded-For: %s): %d answered, %d limited (429), %d other",
+              source, forwardedFor.c_str(), ok.load(), limited.load(), other.load());
         if (other.load() != 0)
             return {-1, -1};
         return {ok.load(), limited.load()};
@@ -398,9 +444,11 @@ private slots:
     {
         // Four clients behind the trusted load balancer (127.0.0.3), each at most 25 requests/s
         // (under 50/s), while a fifth sends a burst of 300 at once.
-        const auto paced = [this](const std::string &client, std::atomic<int> &ok, std::atomic<int> &other) {
-            const std::string request = "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: " +
-                                        client + "\r\nConnection: close\r\n\r\n";
+        const auto paced = [this](const std::string &client, std::atomic<int> &ok,
+                                  std::atomic<int> &other) {
+            const std::string request =
+                "GET /api/values/all HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: " + client +
+                "\r\nConnection: close\r\n\r\n";
             for (int i = 0; i < 75; ++i) {
                 (statusFrom("127.0.0.3", m_stack->httpPort(), request) == 200 ? ok : other)++;
                 std::this_thread::sleep_for(std::chrono::milliseconds(40));
@@ -409,22 +457,25 @@ private slots:
         std::atomic<int> ok[4] = {}, other[4] = {};
         std::vector<std::thread> clients;
         for (int c = 0; c < 4; ++c)
-            clients.emplace_back(paced, "198.51.100." + std::to_string(11 + c), std::ref(ok[c]), std::ref(other[c]));
+            clients.emplace_back(paced, "198.51.100." + std::to_string(11 + c), std::ref(ok[c]),
+                                 std::ref(other[c]));
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         const auto [burstOk, burstLimited] = burst("127.0.0.3", "198.51.100.15");
         // The noisy client's health checks still get through: probes are never limited.
         int probesOk = 0;
         for (const char *probe : {"/api/healthz", "/api/readyz"})
             for (int i = 0; i < 150; ++i)
-                probesOk += statusFrom("127.0.0.3", m_stack->httpPort(),
-                                       std::string("GET ") + probe +
-                                           " HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 198.51.100.15\r\n"
-                                           "Connection: close\r\n\r\n") == 200;
+                probesOk +=
+                    statusFrom(
+                        "127.0.0.3", m_stack->httpPort(),
+                        std::string("GET ") + probe +
+                            " HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: 198.51.100.15\r\n"
+                            "Connection: close\r\n\r\n") == 200;
         for (auto &client : clients)
             client.join();
         for (int c = 0; c < 4; ++c) {
-            qInfo("client 198.51.100.%d at <= 25 r/s: %d of 75 answered, %d not (429 or other)", 11 + c, ok[c].load(),
-                  other[c].load());
+            qInfo("client 198.51.100.%d at <= 25 r/s: %d of 75 answered, %d not (429 or other)",
+                  11 + c, ok[c].load(), other[c].load());
             QCOMPARE(other[c].load(), 0);
         }
         QVERIFY(burstOk >= 100);

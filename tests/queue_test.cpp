@@ -8,17 +8,18 @@
 #include "fib/errors.hpp"
 #include "fib/fibonacci.hpp"
 #include "fib/jobs.hpp"
-#include "fib/models.hpp"
 #include "fib/keys.hpp"
+#include "fib/models.hpp"
 #include "stack.hpp"
 
-using nlohmann::json;
 using fib::test::postIndex;
 using fib::test::Worker;
+using nlohmann::json;
 
 namespace {
 
-const QHash<QString, QString> kQuickClaim{{QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
+const QHash<QString, QString> kQuickClaim{
+    {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
 
 } // namespace
 
@@ -42,7 +43,8 @@ private:
     long long stat(const char *name) { return m_stack->workerStat(name); }
     long long pendingCount()
     {
-        const auto summary = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});
+        const auto summary =
+            m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup});
         if (fib::redis::isError(*summary)) // NOGROUP: no worker has created the group yet
             return 0;
         return fib::redis::integer(fib::redis::element(*summary, 0));
@@ -61,11 +63,12 @@ private:
     // it, as a worker of that name that died `times` times in the middle of it would have.
     void deliverWithoutAck(fib::Index index, const char *name, int times)
     {
-        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0",
+                          "MKSTREAM"});
         QCOMPARE(fib::jobs::submit(*m_redis, index, "test"), fib::jobs::SubmitOutcome::Queued);
         for (int i = 0; i < times; ++i)
-            m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, name, "COUNT", "10", "STREAMS",
-                              fib::keys::kJobsStream, i == 0 ? ">" : "0"});
+            m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, name, "COUNT", "10",
+                              "STREAMS", fib::keys::kJobsStream, i == 0 ? ">" : "0"});
         QCOMPARE(pendingCount(), 1LL);
         QCOMPARE(firstDeliveries(), static_cast<long long>(times));
     }
@@ -73,10 +76,12 @@ private:
     // How many times the oldest pending job entry was delivered; 0 when none is pending.
     long long firstDeliveries()
     {
-        const auto rows = m_redis->command({"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "1"});
+        const auto rows = m_redis->command(
+            {"XPENDING", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "-", "+", "1"});
         if (fib::redis::isError(*rows) || fib::redis::size(*rows) == 0) // NOGROUP: not read yet
             return 0;
-        return fib::redis::integer(fib::redis::element(fib::redis::element(*rows, 0), 3)); // [id, consumer, idle, n]
+        return fib::redis::integer(
+            fib::redis::element(fib::redis::element(*rows, 0), 3)); // [id, consumer, idle, n]
     }
 
     bool isFailed(fib::Index index)
@@ -107,7 +112,8 @@ private slots:
             QCOMPARE(*brief(i), std::string(fib::keys::kPendingValue));
 
         Worker worker(*m_stack, QStringLiteral("late"));
-        QTRY_VERIFY_WITH_TIMEOUT(isDone(40) && isDone(41) && isDone(42) && isDone(43) && isDone(44), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(isDone(40) && isDone(41) && isDone(42) && isDone(43) && isDone(44),
+                                 15000);
         verifyValues(40, 5);
         QCOMPARE(stat(fib::keys::kStatComputed), 5LL);
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
@@ -118,15 +124,17 @@ private slots:
     {
         // A job big enough (about a second of GMP) to kill its worker in the middle of it.
         const fib::Index big = 50'000'000;
-        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
-                                          {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
+            {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("500")}};
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (50000000)");
         QCOMPARE(fib::jobs::submit(*m_redis, big, "test"), fib::jobs::SubmitOutcome::Queued);
 
         auto first = std::make_unique<Worker>(*m_stack, QStringLiteral("doomed"), env);
         QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 1LL, 10000);
         first->kill();
-        QVERIFY2(!isDone(big), "the first worker finished before it was killed: make the job bigger");
+        QVERIFY2(!isDone(big),
+                 "the first worker finished before it was killed: make the job bigger");
         QCOMPARE(pendingCount(), 1LL);
 
         Worker second(*m_stack, QStringLiteral("rescuer"), env);
@@ -148,8 +156,10 @@ private slots:
             QVERIFY(worker->waitUntilConnected());
         const int jobs = 300;
         for (int i = 0; i < jobs; ++i)
-            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(1000 + i) + "}")->status, 200);
-        QTRY_COMPARE_WITH_TIMEOUT(stat(fib::keys::kStatComputed), static_cast<long long>(jobs), 30000);
+            QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(1000 + i) + "}")->status,
+                     200);
+        QTRY_COMPARE_WITH_TIMEOUT(stat(fib::keys::kStatComputed), static_cast<long long>(jobs),
+                                  30000);
         QTRY_COMPARE_WITH_TIMEOUT(length(fib::keys::kJobsStream), 0LL, 5000);
         verifyValues(1000, jobs);
         // Give a duplicate computation the time to show up, then count again.
@@ -170,8 +180,9 @@ private slots:
         m_redis->checked({"HSET", fib::keys::kValuesHash, "5", "5"});
         using fib::jobs::SubmitOutcome;
         const auto outcomes = fib::jobs::submitMany(*m_redis, {3, 4, 3, 5}, "test");
-        QCOMPARE(outcomes, (std::vector<SubmitOutcome>{SubmitOutcome::Queued, SubmitOutcome::Queued,
-                                                       SubmitOutcome::Pending, SubmitOutcome::Done}));
+        QCOMPARE(outcomes,
+                 (std::vector<SubmitOutcome>{SubmitOutcome::Queued, SubmitOutcome::Queued,
+                                             SubmitOutcome::Pending, SubmitOutcome::Done}));
         QCOMPARE(fib::redis::integer(*m_redis->checked({"XLEN", fib::keys::kJobsStream})), 2LL);
         QCOMPARE(*brief(3), std::string(fib::keys::kPendingValue));
         QCOMPARE(fib::jobs::submitMany(*m_redis, {}, "test").size(), std::size_t{0});
@@ -195,7 +206,8 @@ private slots:
     {
         // The worker reads entries in batches and commits their results together: duplicates in
         // one batch are computed once, poison among them is dead-lettered, the rest all stored.
-        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0",
+                          "MKSTREAM"});
         for (const char *index : {"55", "56", "55", "not a number", "57", "55"})
             m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", index});
         Worker worker(*m_stack, QStringLiteral("batch"));
@@ -215,7 +227,8 @@ private slots:
     void poisonEntriesAreDeadLetteredAndTheWorkerStaysUp()
     {
         Worker worker(*m_stack, QStringLiteral("poisoned"));
-        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0",
+                          "MKSTREAM"});
         m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "abc"});
         m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", "-1"});
         m_redis->checked({"XADD", fib::keys::kJobsStream, "*", "index", std::string(5000, '9')});
@@ -229,11 +242,13 @@ private slots:
         QCOMPARE(*brief(12), std::string("144"));
         QVERIFY(worker.running());
         // The dead letter says what was wrong and keeps the original fields.
-        const auto dead = m_redis->checked({"XRANGE", fib::keys::kDeadStream, "-", "+", "COUNT", "1"});
+        const auto dead =
+            m_redis->checked({"XRANGE", fib::keys::kDeadStream, "-", "+", "COUNT", "1"});
         const auto &fields = fib::redis::element(fib::redis::element(*dead, 0), 1);
         QStringList flat;
         for (std::size_t i = 0; i < fib::redis::size(fields); ++i)
-            flat << QString::fromStdString(std::string(fib::redis::text(fib::redis::element(fields, i))));
+            flat << QString::fromStdString(
+                std::string(fib::redis::text(fib::redis::element(fields, i))));
         QVERIFY(flat.contains(QStringLiteral("reason")));
         QVERIFY(flat.contains(QStringLiteral("abc")));
         QVERIFY(worker.terminate());
@@ -245,8 +260,9 @@ private slots:
         // such read is a delivery too, and the limit holds for them as for claimed ones.
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (77), (78)");
         deliverWithoutAck(77, "fixed-name", 3);
-        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("3")},
-                                          {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("3")},
+            {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
         Worker worker(*m_stack, QStringLiteral("fixed-name"), env);
         QTRY_VERIFY_WITH_TIMEOUT(isFailed(77), 15000);
         const std::string failed = "Failed: delivered 3 times without completing";
@@ -259,8 +275,12 @@ private slots:
         const auto record = m_nginx->Get("/api/values/77");
         QVERIFY(record);
         QCOMPARE(record->status, 200);
-        QCOMPARE(json::parse(record->body), json::parse(R"({"index":77,"status":"failed","error":"delivered 3 times without completing"})"));
-        QTRY_VERIFY_WITH_TIMEOUT(json::parse(m_nginx->Get("/api/values/current")->body).value("77", "") == failed, 5000);
+        QCOMPARE(
+            json::parse(record->body),
+            json::parse(
+                R"({"index":77,"status":"failed","error":"delivered 3 times without completing"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            json::parse(m_nginx->Get("/api/values/current")->body).value("77", "") == failed, 5000);
         QCOMPARE(m_stack->metric("fib_failed_indexes"), 1LL);
 
         // A new request for it queues nothing, and the reconciler leaves it alone: it repairs
@@ -273,7 +293,8 @@ private slots:
             for (std::size_t i = 0; i < fib::redis::size(*entries); ++i) {
                 const auto &fields = fib::redis::element(fib::redis::element(*entries, i), 1);
                 for (std::size_t f = 0; f + 1 < fib::redis::size(fields); f += 2)
-                    found += fib::redis::text(fib::redis::element(fields, f)) == fib::keys::kJobIndexField &&
+                    found += fib::redis::text(fib::redis::element(fields, f)) ==
+                                 fib::keys::kJobIndexField &&
                              fib::redis::text(fib::redis::element(fields, f + 1)) == "77";
             }
             return found;
@@ -293,11 +314,13 @@ private slots:
         verifyValues(77, 1);
         QCOMPARE(length(fib::keys::kDeadStream), 0LL);
         QCOMPARE(fib::redis::integer(*m_redis->checked({"HLEN", fib::keys::kFailedHash})), 0LL);
-        QCOMPARE(json::parse(m_nginx->Get("/api/values/77")->body).at("status").get<std::string>(), std::string("done"));
+        QCOMPARE(json::parse(m_nginx->Get("/api/values/77")->body).at("status").get<std::string>(),
+                 std::string("done"));
         QCOMPARE(m_stack->metric("fib_failed_indexes"), 0LL);
         // Nothing left to retry.
         QCOMPARE(m_stack->runWorker({QStringLiteral("--retry-dead")}, &output), 0);
-        QVERIFY2(output.contains(QStringLiteral("retried 0 dead-lettered jobs")), qPrintable(output));
+        QVERIFY2(output.contains(QStringLiteral("retried 0 dead-lettered jobs")),
+                 qPrintable(output));
         QVERIFY(worker.terminate());
     }
 
@@ -305,8 +328,9 @@ private slots:
     {
         // The same limit for entries another consumer left idle.
         deliverWithoutAck(79, "gone", 2);
-        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")},
-                                          {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("200")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")},
+            {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("200")}};
         Worker worker(*m_stack, QStringLiteral("claimer"), env);
         QTRY_VERIFY_WITH_TIMEOUT(isFailed(79), 15000);
         QCOMPARE(*brief(79), std::string("Failed: delivered 2 times without completing"));
@@ -319,8 +343,9 @@ private slots:
         // A job that crashes its worker (here: killed in the middle of it) under a fixed name:
         // after FIB_MAX_DELIVERIES attempts it is dead-lettered, not computed on every restart.
         const fib::Index big = 50'000'000;
-        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
-                                          {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")},
+            {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")}};
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (50000000)");
         QCOMPARE(fib::jobs::submit(*m_redis, big, "test"), fib::jobs::SubmitOutcome::Queued);
         for (long long attempt = 1; attempt <= 2; ++attempt) {
@@ -339,7 +364,8 @@ private slots:
 
     void theReconcilerRestoresValuesAfterRedisLosesThem()
     {
-        const QHash<QString, QString> env{{QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_RECONCILE_SECONDS"), QStringLiteral("1")}};
         Worker worker(*m_stack, QStringLiteral("reconciler"), env);
         for (int i = 20; i < 23; ++i)
             QCOMPARE(postIndex(*m_nginx, "{\"index\": " + std::to_string(i) + "}")->status, 200);
@@ -398,14 +424,15 @@ private slots:
         // Entries delivered to consumer "drainer" and never acknowledged (a worker that died):
         // a worker starting under that name re-reads them first. Stopped in the middle, it must
         // leave the rest pending and exit, not read them again for ever.
-        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0", "MKSTREAM"});
+        m_redis->checked({"XGROUP", "CREATE", fib::keys::kJobsStream, fib::keys::kWorkersGroup, "0",
+                          "MKSTREAM"});
         std::vector<std::string> texts;
         for (int i = 0; i < 200; ++i)
             texts.push_back(std::to_string(900'000 + i)); // ~7 ms each
         for (const auto &t : texts)
             m_redis->checked({"XADD", fib::keys::kJobsStream, "*", fib::keys::kJobIndexField, t});
-        m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, "drainer", "COUNT", "1000", "STREAMS",
-                          fib::keys::kJobsStream, ">"});
+        m_redis->checked({"XREADGROUP", "GROUP", fib::keys::kWorkersGroup, "drainer", "COUNT",
+                          "1000", "STREAMS", fib::keys::kJobsStream, ">"});
         QCOMPARE(pendingCount(), 200LL);
         Worker worker(*m_stack, QStringLiteral("drainer"));
         QTRY_VERIFY_WITH_TIMEOUT(stat(fib::keys::kStatComputed) > 0, 10000);
@@ -417,7 +444,8 @@ private slots:
 
     void sigtermFinishesTheJobInHand()
     {
-        const QHash<QString, QString> env{{QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")}};
+        const QHash<QString, QString> env{
+            {QStringLiteral("FIB_MAX_INDEX"), QStringLiteral("50000000")}};
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (40000000)");
         QCOMPARE(fib::jobs::submit(*m_redis, 40'000'000, "test"), fib::jobs::SubmitOutcome::Queued);
         Worker worker(*m_stack, QStringLiteral("graceful"), env);

@@ -17,7 +17,8 @@ struct Exit {
 };
 
 // Runs a service binary with the stack's environment plus `extra` until it exits by itself.
-Exit runUntilExit(const QString &binary, const fib::test::Stack &stack, const QHash<QString, QString> &extra)
+Exit runUntilExit(const QString &binary, const fib::test::Stack &stack,
+                  const QHash<QString, QString> &extra)
 {
     QProcess process;
     auto env = stack.environment();
@@ -54,7 +55,8 @@ private:
 
     std::unique_ptr<fib::redis::Connection> raw() const
     {
-        return std::make_unique<fib::redis::Connection>("127.0.0.1", m_stack->redisPort(), std::chrono::seconds(5));
+        return std::make_unique<fib::redis::Connection>("127.0.0.1", m_stack->redisPort(),
+                                                        std::chrono::seconds(5));
     }
 
     std::unique_ptr<fib::redis::Connection> asServices() const
@@ -115,7 +117,8 @@ private slots:
         QVERIFY(fib::redis::isError(*reply));
         // NOPERM, or for a command inside a script "can't run"; DEBUG is also off for everyone.
         const std::string error = replyText(reply);
-        QVERIFY2(error.find("NOPERM") != std::string::npos || error.find("can't run") != std::string::npos ||
+        QVERIFY2(error.find("NOPERM") != std::string::npos ||
+                     error.find("can't run") != std::string::npos ||
                      error.find("DEBUG command not allowed") != std::string::npos,
                  error.c_str());
         // What the services do still works.
@@ -129,10 +132,14 @@ private slots:
         QTest::addColumn<QString>("binary");
         QTest::addColumn<QString>("username");
         QTest::addColumn<QString>("password");
-        QTest::newRow("server, wrong password") << FIB_SERVER_BINARY << "fib" << "wrong-password-1";
-        QTest::newRow("worker, wrong password") << FIB_WORKER_BINARY << "fib" << "wrong-password-2";
-        QTest::newRow("server, no password") << FIB_SERVER_BINARY << "" << "";
-        QTest::newRow("worker, no password") << FIB_WORKER_BINARY << "" << "";
+        QTest::newRow("server, wrong password") << FIB_SERVER_BINARY << "fib"
+                                                << "wrong-password-1";
+        QTest::newRow("worker, wrong password") << FIB_WORKER_BINARY << "fib"
+                                                << "wrong-password-2";
+        QTest::newRow("server, no password") << FIB_SERVER_BINARY << ""
+                                             << "";
+        QTest::newRow("worker, no password") << FIB_WORKER_BINARY << ""
+                                             << "";
     }
 
     void aRefusedLoginStopsAServiceAtStart()
@@ -140,12 +147,14 @@ private slots:
         QFETCH(QString, binary);
         QFETCH(QString, username);
         QFETCH(QString, password);
-        const auto result = runUntilExit(binary, *m_stack,
-                                         {{QStringLiteral("REDIS_USERNAME"), username},
-                                          {QStringLiteral("REDIS_PASSWORD"), password},
-                                          {QStringLiteral("FIB_WORKER_NAME"), QStringLiteral("acl-test")}});
+        const auto result =
+            runUntilExit(binary, *m_stack,
+                         {{QStringLiteral("REDIS_USERNAME"), username},
+                          {QStringLiteral("REDIS_PASSWORD"), password},
+                          {QStringLiteral("FIB_WORKER_NAME"), QStringLiteral("acl-test")}});
         QVERIFY2(result.code == 2, qPrintable(QString::number(result.code) + ": " + result.output));
-        QVERIFY2(result.output.contains(QLatin1String("REDIS_PASSWORD")), qPrintable(result.output));
+        QVERIFY2(result.output.contains(QLatin1String("REDIS_PASSWORD")),
+                 qPrintable(result.output));
         if (!password.isEmpty())
             QVERIFY2(!result.output.contains(password), qPrintable(result.output));
     }
@@ -170,7 +179,8 @@ private slots:
         admin->checked({"CLIENT", "KILL", "USER", user});
         QTRY_COMPARE_WITH_TIMEOUT(client->Get("/readyz")->status, 503, 10000);
         const auto unready = client->Get("/readyz");
-        QCOMPARE(unready->get_header_value("Content-Type"), std::string("application/problem+json"));
+        QCOMPARE(unready->get_header_value("Content-Type"),
+                 std::string("application/problem+json"));
         QVERIFY(unready->body.find(m_stack->redisAppPassword()) == std::string::npos);
         QCOMPARE(client->Get("/healthz")->status, 200); // alive, not crashed
         // The password back: ready again, by itself.
@@ -201,7 +211,8 @@ private slots:
         for (const auto &name : logs.entryList(QDir::Files)) {
             QFile log(logs.filePath(name));
             if (log.open(QIODevice::ReadOnly))
-                QVERIFY2(!log.readAll().contains(QByteArray::fromStdString(password)), qPrintable(name));
+                QVERIFY2(!log.readAll().contains(QByteArray::fromStdString(password)),
+                         qPrintable(name));
         }
         QFile acl(qEnvironmentVariable("FIB_TEST_STACK_DIR") + QStringLiteral("/redis/users.acl"));
         QVERIFY(acl.open(QIODevice::ReadOnly));

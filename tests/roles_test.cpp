@@ -25,8 +25,10 @@ bool refused(const fib::test::Stack &stack, const std::string &role, const std::
 // A scratch database of the stack's PostgreSQL, dropped again at the end of the test.
 class ScratchDatabase {
 public:
-    ScratchDatabase(const fib::test::Stack &stack, const std::string &name, const std::string &owner = {})
-        : m_admin(stack), m_name(name)
+    ScratchDatabase(const fib::test::Stack &stack, const std::string &name,
+                    const std::string &owner = {})
+        : m_admin(stack),
+          m_name(name)
     {
         drop();
         m_admin.sql("CREATE DATABASE " + name + (owner.empty() ? "" : " OWNER " + owner));
@@ -64,27 +66,37 @@ private slots:
     {
         // The stack's fib-server holds sessions, all as fib_app; no other client is connected as
         // the superuser (an earlier sql() call's session may take a moment to end).
-        QCOMPARE(m_stack->sql("SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'fib_app'"), std::string("t"));
-        const std::string others = "SELECT string_agg(usename || ' (' || coalesce(application_name, '') || ', ' || "
-                                   "state || ', since ' || backend_start || '): ' || left(query, 80), '; ') "
-                                   "FROM pg_stat_activity WHERE usename <> 'fib_app' AND pid <> pg_backend_pid() "
-                                   "AND backend_type = 'client backend'";
+        QCOMPARE(
+            m_stack->sql("SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'fib_app'"),
+            std::string("t"));
+        const std::string others =
+            "SELECT string_agg(usename || ' (' || coalesce(application_name, '') || ', ' || "
+            "state || ', since ' || backend_start || '): ' || left(query, 80), '; ') "
+            "FROM pg_stat_activity WHERE usename <> 'fib_app' AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'";
         QTRY_VERIFY_WITH_TIMEOUT(m_stack->sql(others).empty(), 15000);
         QVERIFY2(m_stack->sql(others).empty(), m_stack->sql(others).c_str());
-        QCOMPARE(m_stack->sql("SELECT tableowner FROM pg_tables WHERE schemaname = 'fib' AND tablename = 'values'"),
+        QCOMPARE(m_stack->sql("SELECT tableowner FROM pg_tables WHERE schemaname = 'fib' AND "
+                              "tablename = 'values'"),
                  std::string("fib_owner"));
-        QCOMPARE(m_stack->sql("SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
-                              "FROM pg_roles WHERE rolname = 'fib_app'"),
-                 std::string("f"));
+        QCOMPARE(
+            m_stack->sql(
+                "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
+                "FROM pg_roles WHERE rolname = 'fib_app'"),
+            std::string("f"));
     }
 
     void theAppRoleMayUseTheTables()
     {
         m_stack->sqlAs("fib_app", "INSERT INTO \"values\" (number) VALUES (12)");
-        m_stack->sqlAs("fib_app", "UPDATE \"values\" SET times_requested = times_requested + 1 WHERE number = 12");
-        QCOMPARE(m_stack->sqlAs("fib_app", "SELECT times_requested FROM \"values\" WHERE number = 12"),
-                 std::string("2"));
-        QCOMPARE(m_stack->sqlAs("fib_app", "SELECT max(version) FROM fib_schema"), std::string("1"));
+        m_stack->sqlAs(
+            "fib_app",
+            "UPDATE \"values\" SET times_requested = times_requested + 1 WHERE number = 12");
+        QCOMPARE(
+            m_stack->sqlAs("fib_app", "SELECT times_requested FROM \"values\" WHERE number = 12"),
+            std::string("2"));
+        QCOMPARE(m_stack->sqlAs("fib_app", "SELECT max(version) FROM fib_schema"),
+                 std::string("1"));
     }
 
     void theAppRoleMayDoNothingElse_data()
@@ -117,7 +129,8 @@ private slots:
         QFETCH(QString, statement);
         m_stack->sql("INSERT INTO \"values\" (number) VALUES (12)");
         QVERIFY(refused(*m_stack, "fib_app", statement.toStdString()));
-        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\" WHERE number = 12"), std::string("1"));
+        QCOMPARE(m_stack->sql("SELECT count(*) FROM \"values\" WHERE number = 12"),
+                 std::string("1"));
     }
 
     void theOwnerMayNotCreateRolesOrDatabases()
@@ -140,7 +153,8 @@ private slots:
         const auto ready = client->Get("/readyz");
         QVERIFY(ready);
         QCOMPARE(ready->status, 503);
-        QVERIFY2(ready->body.find("Database schema not ready") != std::string::npos, ready->body.c_str());
+        QVERIFY2(ready->body.find("Database schema not ready") != std::string::npos,
+                 ready->body.c_str());
         const auto post = client->Post("/values", "{\"index\": 7}", "application/json");
         QVERIFY(post);
         QCOMPARE(post->status, 503);
@@ -177,8 +191,9 @@ private slots:
             QString output;
             QVERIFY2(stack.applyRoles(&output, "fib_rds_admin") == 0, qPrintable(output));
             QVERIFY2(stack.migrate("fib_owner", &output) == 0, qPrintable(output));
-            QCOMPARE(stack.sqlAs("fib_app", "SELECT string_agg(number || ':' || times_requested, ',' ORDER BY "
-                                            "number) FROM \"values\""),
+            QCOMPARE(stack.sqlAs("fib_app",
+                                 "SELECT string_agg(number || ':' || times_requested, ',' ORDER BY "
+                                 "number) FROM \"values\""),
                      std::string("21:2,34:1"));
             // A second run, as on every deployment, is harmless.
             QVERIFY2(stack.applyRoles(&output, "fib_rds_admin") == 0, qPrintable(output));
@@ -193,8 +208,9 @@ private slots:
         QCOMPARE(split.stack().applyRoles(&output), 0);
         QCOMPARE(split.stack().migrate("fib_owner", &output), 0);
         split.stack().sql("CREATE TABLE public.values (number INT)"); // an old server's doing
-        QCOMPARE(split.stack().applyRoles(&output), 3);                // psql: the script failed
-        QVERIFY2(output.contains(QLatin1String("both public.values and fib.values exist")), qPrintable(output));
+        QCOMPARE(split.stack().applyRoles(&output), 3);               // psql: the script failed
+        QVERIFY2(output.contains(QLatin1String("both public.values and fib.values exist")),
+                 qPrintable(output));
     }
 
     void anOlderDatabaseMovesUnderTheRolesWithItsRows()
@@ -205,11 +221,13 @@ private slots:
         old.stack().sql("INSERT INTO public.values VALUES (5), (5), (8), (NULL)");
         QString output;
         QCOMPARE(old.stack().applyRoles(&output), 0);
-        QCOMPARE(old.stack().sql("SELECT tableowner FROM pg_tables WHERE schemaname = 'fib' AND tablename = 'values'"),
+        QCOMPARE(old.stack().sql("SELECT tableowner FROM pg_tables WHERE schemaname = 'fib' AND "
+                                 "tablename = 'values'"),
                  std::string("fib_owner"));
         QCOMPARE(old.stack().migrate("fib_owner", &output), 0);
-        QCOMPARE(old.stack().sqlAs("fib_app", "SELECT string_agg(number || ':' || times_requested, ',' ORDER BY "
-                                              "number) FROM \"values\""),
+        QCOMPARE(old.stack().sqlAs(
+                     "fib_app", "SELECT string_agg(number || ':' || times_requested, ',' ORDER BY "
+                                "number) FROM \"values\""),
                  std::string("5:2,8:1"));
         // Running the roles script again changes nothing.
         QCOMPARE(old.stack().applyRoles(&output), 0);

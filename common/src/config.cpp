@@ -23,8 +23,9 @@ T readNumber(const Config::Lookup &lookup, const char *name, T fallback, T min, 
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
         throw ConfigError("Invalid setting", std::string(name) + "=" + std::string(text) +
-                                                 " is not a whole number between " + std::to_string(min) +
-                                                 " and " + std::to_string(max));
+                                                 " is not a whole number between " +
+                                                 std::to_string(min) + " and " +
+                                                 std::to_string(max));
     return value;
 }
 
@@ -52,7 +53,8 @@ Config Config::fromEnvironment(const Lookup &lookup)
     c.redisUsername = readText(lookup, env::kRedisUsername, "");
     c.redisPassword = readText(lookup, env::kRedisPassword, "");
     if (!c.redisUsername.empty() && c.redisPassword.empty())
-        throw ConfigError("Invalid setting", std::string(env::kRedisUsername) + " is set but " + env::kRedisPassword +
+        throw ConfigError("Invalid setting", std::string(env::kRedisUsername) + " is set but " +
+                                                 env::kRedisPassword +
                                                  " is empty: the user needs its password");
     c.maxIndex = readNumber<Index>(lookup, env::kMaxIndex, c.maxIndex, 0, kMaxIndexCeiling);
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
@@ -61,13 +63,14 @@ Config Config::fromEnvironment(const Lookup &lookup)
     c.maxEventStreams = readNumber(lookup, env::kMaxEventStreams, c.maxEventStreams, 0, 1024);
     if (c.maxEventStreams >= c.serverThreads)
         throw ConfigError("Invalid setting", std::string(env::kMaxEventStreams) + "=" +
-                                                 std::to_string(c.maxEventStreams) + " must be below " +
-                                                 env::kServerThreads + "=" + std::to_string(c.serverThreads) +
+                                                 std::to_string(c.maxEventStreams) +
+                                                 " must be below " + env::kServerThreads + "=" +
+                                                 std::to_string(c.serverThreads) +
                                                  ": each stream holds a thread");
     c.claimIdle = std::chrono::milliseconds(
         readNumber<long long>(lookup, env::kClaimIdleMs, c.claimIdle.count(), 100, 86'400'000));
-    c.reconcileInterval = std::chrono::seconds(
-        readNumber<long long>(lookup, env::kReconcileSeconds, c.reconcileInterval.count(), 1, 86'400));
+    c.reconcileInterval = std::chrono::seconds(readNumber<long long>(
+        lookup, env::kReconcileSeconds, c.reconcileInterval.count(), 1, 86'400));
     c.maxDeliveries = readNumber(lookup, env::kMaxDeliveries, c.maxDeliveries, 1, 1000);
     c.workerName = readText(lookup, env::kWorkerName, defaultWorkerName());
     return c;

@@ -9,12 +9,13 @@
 namespace fib {
 namespace {
 
-const char *const kGrammar = "an index is a whole number written with the digits 0-9 only, such as 10";
+const char *const kGrammar =
+    "an index is a whole number written with the digits 0-9 only, such as 10";
 
 [[noreturn]] void tooHigh(std::string_view text, Index maxIndex)
 {
-    throw InvalidIndexError("Index too high",
-                            "index " + std::string(text) + " is above the maximum " + indexText(maxIndex));
+    throw InvalidIndexError("Index too high", "index " + std::string(text) +
+                                                  " is above the maximum " + indexText(maxIndex));
 }
 
 } // namespace
@@ -30,7 +31,9 @@ Index parseIndex(std::string_view text, Index maxIndex)
         throw InvalidIndexError("Invalid index", std::string("the index is empty; ") + kGrammar);
     for (const char c : text) {
         if (c < '0' || c > '9')
-            throw InvalidIndexError("Invalid index", std::string("the index may hold only the digits 0-9; ") + kGrammar);
+            throw InvalidIndexError("Invalid index",
+                                    std::string("the index may hold only the digits 0-9; ") +
+                                        kGrammar);
     }
     // Leading zeros carry no value; dropping them keeps a long run of zeros from overflowing.
     const auto first = text.find_first_not_of('0');
@@ -40,7 +43,9 @@ Index parseIndex(std::string_view text, Index maxIndex)
     Index value = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (ec == std::errc::result_out_of_range)
-        tooHigh(digits.size() > 24 ? std::string(digits.substr(0, 20)) + "..." : std::string(digits), maxIndex);
+        tooHigh(digits.size() > 24 ? std::string(digits.substr(0, 20)) + "..."
+                                   : std::string(digits),
+                maxIndex);
     if (ec != std::errc() || end != digits.data() + digits.size())
         throw InvalidIndexError("Invalid index", kGrammar);
     if (value > maxIndex)
@@ -67,11 +72,13 @@ Index parseIndexValue(const nlohmann::json &value, Index maxIndex)
         if (d > static_cast<double>(maxIndex))
             tooHigh(value.dump(), maxIndex);
         throw InvalidIndexError("Invalid index",
-                                std::string("the index must not have a fraction or an exponent; ") + kGrammar);
+                                std::string("the index must not have a fraction or an exponent; ") +
+                                    kGrammar);
     }
     default:
-        throw InvalidIndexError("Invalid index", std::string("the index must be a number or a string of digits, not ") +
-                                                     value.type_name() + "; " + kGrammar);
+        throw InvalidIndexError(
+            "Invalid index", std::string("the index must be a number or a string of digits, not ") +
+                                 value.type_name() + "; " + kGrammar);
     }
 }
 
@@ -87,15 +94,18 @@ Index parseSubmission(std::string_view body, Index maxIndex)
         document = nlohmann::json::parse(body.begin(), body.end());
     } catch (const nlohmann::json::exception &e) {
         // parse_error, and out_of_range for a number too large for a double (1e99999).
-        throw BadRequestError("Malformed JSON", std::string("the body is not valid JSON: ") + e.what());
+        throw BadRequestError("Malformed JSON",
+                              std::string("the body is not valid JSON: ") + e.what());
     }
     if (!document.is_object())
-        throw BadRequestError("Malformed request",
-                              std::string("the body must be a JSON object such as {\"index\": 10}, not ") +
-                                  document.type_name());
+        throw BadRequestError(
+            "Malformed request",
+            std::string("the body must be a JSON object such as {\"index\": 10}, not ") +
+                document.type_name());
     const auto it = document.find("index");
     if (it == document.end())
-        throw BadRequestError("Malformed request", "the body has no \"index\" member, e.g. {\"index\": 10}");
+        throw BadRequestError("Malformed request",
+                              "the body has no \"index\" member, e.g. {\"index\": 10}");
     return parseIndexValue(*it, maxIndex);
 }
 

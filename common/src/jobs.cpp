@@ -34,41 +34,48 @@ return outcome
 const char *modeText(Requeue requeue)
 {
     switch (requeue) {
-    case Requeue::Pending:
-        return "1";
-    case Requeue::Failed:
-        return "2";
-    case Requeue::None:
-        break;
+    case Requeue::Pending: return "1";
+    case Requeue::Failed: return "2";
+    case Requeue::None: break;
     }
     return "0";
 }
 
 // The submit script's call for one index; `indexString` must outlive the arguments.
-redis::Args submitArgs(const std::string &indexString, std::string_view requestId, Requeue requeue, bool listed)
+redis::Args submitArgs(const std::string &indexString, std::string_view requestId, Requeue requeue,
+                       bool listed)
 {
     static_assert(keys::kJobIndexField == "index" && keys::kJobRequestField == "req",
                   "the submit script spells the job fields");
-    return {"EVAL", kSubmitScript, "4", keys::kValuesHash, keys::kBriefHash, keys::kJobsStream, keys::kFailedHash,
-            indexString, keys::kPendingValue, requestId, modeText(requeue), keys::kInvalidateChannel,
-            listed ? "1" : "0", keys::kFailedPrefix};
+    return {"EVAL",
+            kSubmitScript,
+            "4",
+            keys::kValuesHash,
+            keys::kBriefHash,
+            keys::kJobsStream,
+            keys::kFailedHash,
+            indexString,
+            keys::kPendingValue,
+            requestId,
+            modeText(requeue),
+            keys::kInvalidateChannel,
+            listed ? "1" : "0",
+            keys::kFailedPrefix};
 }
 
 SubmitOutcome outcomeOf(const redisReply &reply)
 {
     switch (redis::integer(reply)) {
-    case 0:
-        return SubmitOutcome::Queued;
-    case 1:
-        return SubmitOutcome::Pending;
-    default:
-        return SubmitOutcome::Done;
+    case 0: return SubmitOutcome::Queued;
+    case 1: return SubmitOutcome::Pending;
+    default: return SubmitOutcome::Done;
     }
 }
 
 } // namespace
 
-SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId, Requeue requeue, bool listed)
+SubmitOutcome submit(redis::Connection &redis, Index index, std::string_view requestId,
+                     Requeue requeue, bool listed)
 {
     const std::string indexString = indexText(index);
     return outcomeOf(*redis.checked(submitArgs(indexString, requestId, requeue, listed)));
@@ -89,13 +96,15 @@ std::vector<SubmitOutcome> submitMany(redis::Connection &redis, const std::vecto
     outcomes.reserve(indexes.size());
     for (const auto &reply : redis.pipeline(commands)) {
         if (redis::isError(*reply))
-            throw UnavailableError("Redis failed", "the submit script failed: " + std::string(redis::text(*reply)));
+            throw UnavailableError("Redis failed",
+                                   "the submit script failed: " + std::string(redis::text(*reply)));
         outcomes.push_back(outcomeOf(*reply));
     }
     return outcomes;
 }
 
-std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes)
+std::vector<std::optional<std::string>> briefs(redis::Connection &redis,
+                                               const std::vector<Index> &indexes)
 {
     std::vector<std::optional<std::string>> out;
     if (indexes.empty())

@@ -22,7 +22,8 @@ void write(std::string_view level, std::string_view message, const nlohmann::jso
     nlohmann::json line{{"ts", stamp}, {"level", level}, {"msg", message}};
     if (fields.is_object())
         line.update(fields);
-    const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string text =
+        line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     static std::mutex mutex;
     const std::lock_guard lock(mutex);
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -8,20 +8,17 @@ std::string briefValue(const std::string &digits)
 {
     if (digits.size() <= kSummaryThreshold)
         return digits;
-    return digits.substr(0, kSummaryEdge) + "..." + digits.substr(digits.size() - kSummaryEdge) + " (" +
-           std::to_string(digits.size()) + " digits)";
+    return digits.substr(0, kSummaryEdge) + "..." + digits.substr(digits.size() - kSummaryEdge) +
+           " (" + std::to_string(digits.size()) + " digits)";
 }
 
 namespace {
 constexpr const char *statusText(ValueRecord::Status status)
 {
     switch (status) {
-    case ValueRecord::Status::Done:
-        return "done";
-    case ValueRecord::Status::Failed:
-        return "failed";
-    case ValueRecord::Status::Pending:
-        break;
+    case ValueRecord::Status::Done: return "done";
+    case ValueRecord::Status::Failed: return "failed";
+    case ValueRecord::Status::Pending: break;
     }
     return "pending";
 }
@@ -70,7 +67,8 @@ void from_json(const nlohmann::json &j, ComputedEvent &event)
 
 void to_json(nlohmann::json &j, const Problem &problem)
 {
-    j = nlohmann::json{{"type", problem.type}, {"title", problem.title}, {"status", problem.status}};
+    j = nlohmann::json{
+        {"type", problem.type}, {"title", problem.title}, {"status", problem.status}};
     if (!problem.detail.empty())
         j["detail"] = problem.detail;
 }

@@ -55,18 +55,21 @@ PgStore::PgStore(const std::string &conninfo)
         // inserted, each known one has its counter raised by the times it occurs. Rows are taken
         // in index order, so two batches never wait for each other's locks in a cycle.
         // xmax is 0 for a freshly inserted row and set for an updated one.
-        m_connection->prepare(kRecordSubmissions,
-                              "WITH input AS (SELECT n, count(*) AS c FROM unnest($1::int[]) AS n GROUP BY n)"
-                              " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
-                              " ON CONFLICT (number) DO UPDATE"
-                              " SET times_requested = \"values\".times_requested + excluded.times_requested"
-                              " RETURNING number, (xmax = 0), txid_current()");
-        m_connection->prepare(kListIndexes,
-                              "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
+        m_connection->prepare(
+            kRecordSubmissions,
+            "WITH input AS (SELECT n, count(*) AS c FROM unnest($1::int[]) AS n GROUP BY n)"
+            " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
+            " ON CONFLICT (number) DO UPDATE"
+            " SET times_requested = \"values\".times_requested + excluded.times_requested"
+            " RETURNING number, (xmax = 0), txid_current()");
+        m_connection->prepare(
+            kListIndexes,
+            "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
         m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
         m_connection->prepare(kTransactionStatus, "SELECT txid_status($1)");
     } catch (const std::exception &e) {
-        throw UnavailableError("Database unavailable", std::string("cannot connect to PostgreSQL: ") + e.what());
+        throw UnavailableError("Database unavailable",
+                               std::string("cannot connect to PostgreSQL: ") + e.what());
     }
 }
 
@@ -86,8 +89,10 @@ void upgradeFrom(pqxx::transaction_base &tx, int version)
 {
     tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
     if (version < 1) {
-        // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once each.
-        const bool original = tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
+        // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once
+        // each.
+        const bool original =
+            tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
         if (original)
             tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
         tx.exec0("CREATE TABLE \"values\" ("
@@ -95,8 +100,9 @@ void upgradeFrom(pqxx::transaction_base &tx, int version)
                  " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
                  " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
         if (original) {
-            tx.exec0("INSERT INTO \"values\" (number, times_requested)"
-                     " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
+            tx.exec0(
+                "INSERT INTO \"values\" (number, times_requested)"
+                " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
             tx.exec0("DROP TABLE values_original");
         }
     }
@@ -136,11 +142,13 @@ PgStore::Migration PgStore::migrate(bool grant)
             throw UnavailableError(
                 "Database schema not ready",
                 "PostgreSQL role \"" + std::string(user ? user : "?") + "\" may not " +
-                    (result.from < kSchemaVersion ? "create or upgrade the schema (found version " +
-                                                        std::to_string(result.from) + ", this program needs " +
-                                                        std::to_string(kSchemaVersion) + ")"
-                                                  : "read or grant it") +
-                    ": run `fib-server --migrate` as the schema's owner (" + std::string(keys::kOwnerRole) + "); " + e.what());
+                    (result.from < kSchemaVersion
+                         ? "create or upgrade the schema (found version " +
+                               std::to_string(result.from) + ", this program needs " +
+                               std::to_string(kSchemaVersion) + ")"
+                         : "read or grant it") +
+                    ": run `fib-server --migrate` as the schema's owner (" +
+                    std::string(keys::kOwnerRole) + "); " + e.what());
         }
         tx.commit();
         return result;
@@ -171,7 +179,8 @@ std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
             tx.commit();
         } catch (const pqxx::in_doubt_error &e) {
             m_broken = true;
-            throw CommitInDoubtError(std::string("recording submissions: ") + e.what(), transactionId);
+            throw CommitInDoubtError(std::string("recording submissions: ") + e.what(),
+                                     transactionId);
         }
         std::vector<bool> out;
         out.reserve(indexes.size());
@@ -189,8 +198,9 @@ std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limi
         return {};
     return guarded("listing indexes", [&] {
         pqxx::nontransaction tx(*m_connection); // one statement: no BEGIN/COMMIT round trips
-        const auto result = tx.exec_prepared(kListIndexes, after ? static_cast<long long>(*after) : -1LL,
-                                             static_cast<long long>(limit));
+        const auto result =
+            tx.exec_prepared(kListIndexes, after ? static_cast<long long>(*after) : -1LL,
+                             static_cast<long long>(limit));
         std::vector<Index> out;
         out.reserve(result.size());
         for (const auto &row : result)

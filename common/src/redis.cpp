@@ -28,7 +28,8 @@ timeval toTimeval(std::chrono::milliseconds ms)
 // hiredis keeps its read buffer at the size of the largest reply until the next read on the
 // connection, which may never come on an idle server thread: F(10^6) leaves ~256 KB behind on
 // every thread that served it. Drop a large buffer once everything in it has been parsed.
-constexpr std::size_t kMaxIdleReadBuffer = std::size_t{16} * 1024; // hiredis's own REDIS_READER_MAX_BUF
+constexpr std::size_t kMaxIdleReadBuffer =
+    std::size_t{16} * 1024; // hiredis's own REDIS_READER_MAX_BUF
 
 void releaseLargeReadBuffer(redisContext *context) noexcept
 {
@@ -48,7 +49,8 @@ void releaseLargeReadBuffer(redisContext *context) noexcept
 
 [[noreturn]] void badShape(const char *expected)
 {
-    throw UnavailableError("Redis failed", std::string("unexpected reply from Redis: expected ") + expected);
+    throw UnavailableError("Redis failed",
+                           std::string("unexpected reply from Redis: expected ") + expected);
 }
 
 } // namespace
@@ -63,14 +65,16 @@ void Connection::ContextDeleter::operator()(redisContext *context) const noexcep
     redisFree(context);
 }
 
-Connection::Connection(const std::string &host, int port, std::chrono::milliseconds timeout, ReadsWait readsWait)
+Connection::Connection(const std::string &host, int port, std::chrono::milliseconds timeout,
+                       ReadsWait readsWait)
     : m_context(redisConnectWithTimeout(host.c_str(), port, toTimeval(timeout)))
 {
     if (!m_context)
         throw UnavailableError("Redis unavailable", "cannot allocate a Redis connection");
     if (m_context->err != 0)
         throw UnavailableError("Redis unavailable", "cannot connect to Redis at " + host + ":" +
-                                                        std::to_string(port) + ": " + m_context->errstr);
+                                                        std::to_string(port) + ": " +
+                                                        m_context->errstr);
     if (readsWait == ReadsWait::Timeout)
         redisSetTimeout(m_context.get(), toTimeval(timeout));
     redisEnableKeepAlive(m_context.get());
@@ -96,17 +100,19 @@ void Connection::login(const std::string &username, const std::string &password)
         m_broken = true;
         // Redis's message ("WRONGPASS invalid username-password pair or user is disabled.")
         // never contains the password.
-        throw LoginRefused("Redis login refused", "Redis refused the login" +
-                                                      (username.empty() ? std::string() : " of user '" + username + "'") +
-                                                      ": " + std::string(reply->str, reply->len));
+        throw LoginRefused("Redis login refused",
+                           "Redis refused the login" +
+                               (username.empty() ? std::string() : " of user '" + username + "'") +
+                               ": " + std::string(reply->str, reply->len));
     }
 }
 
 void Connection::fail(const char *what)
 {
     m_broken = true;
-    throw UnavailableError("Redis unavailable", std::string(what) + ": " +
-                                                    (m_context->err ? m_context->errstr : "no reply"));
+    throw UnavailableError("Redis unavailable",
+                           std::string(what) + ": " +
+                               (m_context->err ? m_context->errstr : "no reply"));
 }
 
 Reply Connection::command(const Args &args)
@@ -121,8 +127,8 @@ Reply Connection::command(const Args &args)
         argv.push_back(arg.data());
         lengths.push_back(arg.size());
     }
-    Reply reply(static_cast<redisReply *>(
-        redisCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    Reply reply(static_cast<redisReply *>(redisCommandArgv(
+        m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
     if (!reply)
         fail("Redis command failed");
     releaseLargeReadBuffer(m_context.get());
@@ -133,8 +139,9 @@ Reply Connection::checked(const Args &args)
 {
     Reply reply = command(args);
     if (isError(*reply))
-        throw UnavailableError("Redis failed", std::string(args.empty() ? "" : args.front()) +
-                                                   " failed: " + std::string(reply->str, reply->len));
+        throw UnavailableError("Redis failed",
+                               std::string(args.empty() ? "" : args.front()) +
+                                   " failed: " + std::string(reply->str, reply->len));
     return reply;
 }
 
@@ -164,8 +171,8 @@ std::vector<Reply> Connection::pipeline(const std::vector<Args> &commands)
             argv.push_back(arg.data());
             lengths.push_back(arg.size());
         }
-        if (redisAppendCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()) !=
-            REDIS_OK)
+        if (redisAppendCommandArgv(m_context.get(), static_cast<int>(argv.size()), argv.data(),
+                                   lengths.data()) != REDIS_OK)
             fail("Redis pipeline failed");
     }
     std::vector<Reply> replies;
@@ -192,7 +199,8 @@ bool isNil(const redisReply &reply) noexcept
 
 std::string_view text(const redisReply &reply)
 {
-    if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS && reply.type != REDIS_REPLY_ERROR)
+    if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS &&
+        reply.type != REDIS_REPLY_ERROR)
         badShape("a string");
     return {reply.str, reply.len};
 }
@@ -243,9 +251,10 @@ void checkLogin(const Config &config)
     try {
         const Reply reply = connection->command({"PING"});
         if (isError(*reply) && std::string_view(reply->str, reply->len).rfind("NOAUTH", 0) == 0)
-            throw ConfigError("Invalid setting", "Redis at " + config.redisHost + ":" + std::to_string(config.redisPort) +
-                                                     " requires a login: set " + env::kRedisUsername + " and " +
-                                                     env::kRedisPassword);
+            throw ConfigError("Invalid setting",
+                              "Redis at " + config.redisHost + ":" +
+                                  std::to_string(config.redisPort) + " requires a login: set " +
+                                  env::kRedisUsername + " and " + env::kRedisPassword);
     } catch (const UnavailableError &) {
     }
 }

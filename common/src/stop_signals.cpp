@@ -1,7 +1,7 @@
 #include "fib/stop_signals.hpp"
 
-#include <pthread.h>
 #include <csignal>
+#include <pthread.h>
 
 namespace fib {
 namespace {

@@ -32,8 +32,12 @@ private slots:
 
     void originalNamesAndNewOnes()
     {
-        const auto c = load({{"REDIS_HOST", "redis"}, {"REDIS_PORT", "6380"}, {"FIB_MAX_INDEX", "40"},
-                             {"FIB_API_PORT", "8080"}, {"FIB_CLAIM_IDLE_MS", "500"}, {"FIB_WORKER_NAME", "w1"}});
+        const auto c = load({{"REDIS_HOST", "redis"},
+                             {"REDIS_PORT", "6380"},
+                             {"FIB_MAX_INDEX", "40"},
+                             {"FIB_API_PORT", "8080"},
+                             {"FIB_CLAIM_IDLE_MS", "500"},
+                             {"FIB_WORKER_NAME", "w1"}});
         QCOMPARE(c.redisHost, std::string("redis"));
         QCOMPARE(c.redisPort, 6380);
         QCOMPARE(c.maxIndex, fib::Index(40));
@@ -50,24 +54,30 @@ private slots:
         QVERIFY(load({}).redisPassword.empty());
     }
 
-    void emptyMeansDefault()
-    {
-        QCOMPARE(load({{"REDIS_PORT", ""}}).redisPort, 6379);
-    }
+    void emptyMeansDefault() { QCOMPARE(load({{"REDIS_PORT", ""}}).redisPort, 6379); }
 
     void badValuesNameTheVariable_data()
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("value");
-        QTest::newRow("port text") << "REDIS_PORT" << "abc";
-        QTest::newRow("port zero") << "FIB_API_PORT" << "0";
-        QTest::newRow("port too big") << "REDIS_PORT" << "65536";
-        QTest::newRow("negative cap") << "FIB_MAX_INDEX" << "-1";
-        QTest::newRow("cap above ceiling") << "FIB_MAX_INDEX" << "100000001";
-        QTest::newRow("trailing junk") << "FIB_SERVER_THREADS" << "8x";
-        QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS" << "5";
-        QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS" << "64";
-        QTest::newRow("Redis user without password") << "REDIS_USERNAME" << "fib";
+        QTest::newRow("port text") << "REDIS_PORT"
+                                   << "abc";
+        QTest::newRow("port zero") << "FIB_API_PORT"
+                                   << "0";
+        QTest::newRow("port too big") << "REDIS_PORT"
+                                      << "65536";
+        QTest::newRow("negative cap") << "FIB_MAX_INDEX"
+                                      << "-1";
+        QTest::newRow("cap above ceiling") << "FIB_MAX_INDEX"
+                                           << "100000001";
+        QTest::newRow("trailing junk") << "FIB_SERVER_THREADS"
+                                       << "8x";
+        QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS"
+                                         << "5";
+        QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS"
+                                                   << "64";
+        QTest::newRow("Redis user without password") << "REDIS_USERNAME"
+                                                     << "fib";
     }
     void badValuesNameTheVariable()
     {

@@ -33,8 +33,10 @@ private slots:
         // F(94) = F(93) + F(92) overflows uint64.
         QCOMPARE(fib::fibonacciDecimal(94), std::string("19740274219868223167"));
         QCOMPARE(fib::fibonacciDecimal(1000),
-                 std::string("4346655768693745643568852767504062580256466051737178040248172908953655541794905189040387"
-                             "9840079255169295922593080322634775209689623239873322471161642996440906533187938298969649"
+                 std::string("434665576869374564356885276750406258025646605173717804024817290895365"
+                             "5541794905189040387"
+                             "984007925516929592259308032263477520968962323987332247116164299644090"
+                             "6533187938298969649"
                              "928516003704476137795166849228875"));
     }
 
@@ -42,7 +44,9 @@ private slots:
     {
         QTest::addColumn<quint64>("n");
         for (quint64 n = 10; n <= 1'000'000; n *= 10)
-            QTest::addRow("10^%d", static_cast<int>(std::lround(std::log10(static_cast<double>(n))))) << n;
+            QTest::addRow("10^%d",
+                          static_cast<int>(std::lround(std::log10(static_cast<double>(n)))))
+                << n;
     }
     void digitCounts()
     {
@@ -66,7 +70,8 @@ private slots:
         for (int i = 0; i < 20; ++i) {
             const fib::Index m = pick(random), n = pick(random);
             const mpz_class lhs = fib::fibonacci(m + n);
-            const mpz_class rhs = fib::fibonacci(m) * fib::fibonacci(n + 1) + fib::fibonacci(m - 1) * fib::fibonacci(n);
+            const mpz_class rhs = fib::fibonacci(m) * fib::fibonacci(n + 1) +
+                                  fib::fibonacci(m - 1) * fib::fibonacci(n);
             QVERIFY2(lhs == rhs, qPrintable(QStringLiteral("m=%1 n=%2").arg(m).arg(n)));
         }
     }

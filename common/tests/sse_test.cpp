@@ -93,12 +93,13 @@ private slots:
             << QStringList{QStringLiteral("message|1|a"), QStringLiteral("message|2|a")};
         QTest::newRow("unknown fields are ignored") << QByteArray("foo: bar\ndata: q\nbaz\n\n")
                                                     << QStringList{QStringLiteral("message|q|")};
-        QTest::newRow("byte order mark")
-            << QByteArray("\xEF\xBB\xBF" "data: bom\n\n")
-            << QStringList{QStringLiteral("message|bom|")};
+        QTest::newRow("byte order mark") << QByteArray("\xEF\xBB\xBF"
+                                                       "data: bom\n\n")
+                                         << QStringList{QStringLiteral("message|bom|")};
         // Only the stream's first line may start with it; later it is part of the field name.
         QTest::newRow("byte order mark only at the start")
-            << QByteArray("data: a\n\n\xEF\xBB\xBF" "data: b\n\n")
+            << QByteArray("data: a\n\n\xEF\xBB\xBF"
+                          "data: b\n\n")
             << QStringList{QStringLiteral("message|a|")};
         QTest::newRow("unfinished event is not dispatched")
             << QByteArray("data: 1\n\ndata: 2\n") << QStringList{QStringLiteral("message|1|")};

@@ -62,8 +62,10 @@ ApiError errorFromReply(QNetworkReply *reply)
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!status.isValid() || status.toInt() == 0) {
         error.kind = ApiError::Kind::Network;
-        if (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError)
-            error.detail = ApiError::tr("no answer within %1 seconds").arg(ApiClient::kTimeoutMs / 1000);
+        if (reply->error() == QNetworkReply::OperationCanceledError ||
+            reply->error() == QNetworkReply::TimeoutError)
+            error.detail =
+                ApiError::tr("no answer within %1 seconds").arg(ApiClient::kTimeoutMs / 1000);
         else
             error.detail = reply->errorString();
         return error;
@@ -71,7 +73,8 @@ ApiError errorFromReply(QNetworkReply *reply)
     error.kind = ApiError::Kind::Http;
     error.status = status.toInt();
     error.title = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    const QByteArray type = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
+    const QByteArray type =
+        reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     if (type.contains("json")) {
         try {
             const auto problem = parseBody(reply).get<Problem>();
@@ -179,7 +182,8 @@ QUrl ApiClient::nextPageUrl(const QByteArray &linkHeader, const QUrl &requestUrl
             if (!param.startsWith(QLatin1String("rel="), Qt::CaseInsensitive))
                 continue;
             QString rel = param.mid(4).trimmed();
-            if (rel.startsWith(QLatin1Char('"')) && rel.endsWith(QLatin1Char('"')) && rel.size() >= 2)
+            if (rel.startsWith(QLatin1Char('"')) && rel.endsWith(QLatin1Char('"')) &&
+                rel.size() >= 2)
                 rel = rel.mid(1, rel.size() - 2);
             const QStringList relations = rel.split(QLatin1Char(' '), Qt::SkipEmptyParts);
             for (const QString &relation : relations)
@@ -224,12 +228,14 @@ void ApiClient::fetchInfo()
             emit serverReachable();
             emit infoReceived(info);
         } catch (const json::exception &e) {
-            emit requestFailed(Call::Info, ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
+            emit requestFailed(Call::Info,
+                               ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
         }
     });
 }
 
-void ApiClient::probe(const QString &path, void (ApiClient::*signal)(const ProbeResult &), Call call)
+void ApiClient::probe(const QString &path, void (ApiClient::*signal)(const ProbeResult &),
+                      Call call)
 {
     onFinished(get(apiUrl(path)), [this, signal, call](QNetworkReply *reply) {
         ProbeResult result;
@@ -316,12 +322,14 @@ void ApiClient::fetchPage(ListFetch &fetch, const QUrl &url)
                     throw std::invalid_argument("the list of values is not a JSON object");
                 for (const auto &[key, value] : body.items()) {
                     const QString shown = text(value.get<std::string>());
-                    fetch.values.append(ValueEntry{parseIndex(key, kAnyIndex), shown, isPendingValue(shown)});
+                    fetch.values.append(
+                        ValueEntry{parseIndex(key, kAnyIndex), shown, isPendingValue(shown)});
                 }
             }
         } catch (const std::exception &e) { // json::exception, or fib::Error from parseIndex
             const bool again = finish();
-            emit requestFailed(fetch.call, ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
+            emit requestFailed(fetch.call,
+                               ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
             if (again && !fetch.running)
                 startList(fetch);
             return;
@@ -364,23 +372,28 @@ void ApiClient::submitIndex(Index index)
 
 void ApiClient::fetchFullValue(Index index)
 {
-    onFinished(get(apiUrl(QStringLiteral("values/") + QString::number(index))), [this, index](QNetworkReply *reply) {
-        if (reply->error() != QNetworkReply::NoError) {
-            emit fullValueFailed(index, errorFromReply(reply));
-            return;
-        }
-        try {
-            const auto record = parseBody(reply).get<ValueRecord>();
-            if (record.status == ValueRecord::Status::Done && record.value)
-                emit fullValueReceived(FullValue{index, text(*record.value)});
-            else if (record.status == ValueRecord::Status::Failed)
-                emit fullValueFailed(index, ApiError{ApiError::Kind::JobFailed, 200, {}, text(record.error.value_or(""))});
-            else
-                emit fullValuePending(index);
-        } catch (const std::exception &e) {
-            emit fullValueFailed(index, ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
-        }
-    });
+    onFinished(get(apiUrl(QStringLiteral("values/") + QString::number(index))),
+               [this, index](QNetworkReply *reply) {
+                   if (reply->error() != QNetworkReply::NoError) {
+                       emit fullValueFailed(index, errorFromReply(reply));
+                       return;
+                   }
+                   try {
+                       const auto record = parseBody(reply).get<ValueRecord>();
+                       if (record.status == ValueRecord::Status::Done && record.value)
+                           emit fullValueReceived(FullValue{index, text(*record.value)});
+                       else if (record.status == ValueRecord::Status::Failed)
+                           emit fullValueFailed(index, ApiError{ApiError::Kind::JobFailed,
+                                                                200,
+                                                                {},
+                                                                text(record.error.value_or(""))});
+                       else
+                           emit fullValuePending(index);
+                   } catch (const std::exception &e) {
+                       emit fullValueFailed(
+                           index, ApiError{ApiError::Kind::Protocol, 200, {}, text(e.what())});
+                   }
+               });
 }
 
 } // namespace fib::desktop

@@ -8,13 +8,14 @@ QString ApiError::message() const
 {
     switch (kind) {
     case Kind::Network:
-        return detail.isEmpty() ? tr("Cannot reach the server.") : tr("Cannot reach the server: %1").arg(detail);
+        return detail.isEmpty() ? tr("Cannot reach the server.")
+                                : tr("Cannot reach the server: %1").arg(detail);
     case Kind::Protocol:
         return tr("The server sent an answer this app does not understand: %1").arg(detail);
     case Kind::JobFailed:
-        return tr("The calculation failed on the server (%1). The server's operator can retry it.").arg(detail);
-    case Kind::Http:
-        break;
+        return tr("The calculation failed on the server (%1). The server's operator can retry it.")
+            .arg(detail);
+    case Kind::Http: break;
     }
     if (!title.isEmpty() && !detail.isEmpty())
         return tr("%1: %2").arg(title, detail);

@@ -121,11 +121,13 @@ void CalculatorPage::buildEntryRow(QVBoxLayout *layout)
     m_indexEdit->setValidator(m_validator);
     m_indexEdit->setClearButtonEnabled(true);
     m_indexEdit->setAccessibleName(tr("Index"));
-    m_indexEdit->setAccessibleDescription(tr("A whole number from 0 to the server's largest index"));
+    m_indexEdit->setAccessibleDescription(
+        tr("A whole number from 0 to the server's largest index"));
     m_indexEdit->setToolTip(tr("A whole number such as 10; press Enter to submit"));
     m_indexEdit->setInputMethodHints(Qt::ImhDigitsOnly);
-    m_invalidMark = m_indexEdit->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, m_indexEdit),
-                                           QLineEdit::TrailingPosition);
+    m_invalidMark = m_indexEdit->addAction(
+        style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, m_indexEdit),
+        QLineEdit::TrailingPosition);
     m_invalidMark->setObjectName(QStringLiteral("invalidIndexMark"));
     m_invalidMark->setVisible(false);
     prompt->setBuddy(m_indexEdit);
@@ -173,7 +175,8 @@ void CalculatorPage::buildIndexesList(QVBoxLayout *layout)
     // Whole lines only, scrolled or not: lines start at the viewport's top edge (no document
     // margin, which only the first line would get), and the viewport is kIndexLines lines tall.
     m_indexesText->document()->setDocumentMargin(0);
-    m_indexesText->setFixedHeight(2 * m_indexesText->frameWidth() + kIndexLines * m_indexesText->fontMetrics().lineSpacing());
+    m_indexesText->setFixedHeight(2 * m_indexesText->frameWidth() +
+                                  kIndexLines * m_indexesText->fontMetrics().lineSpacing());
     m_indexesText->setPlaceholderText(tr("None yet: submit an index above."));
     layout->addWidget(m_indexesText);
 }
@@ -197,7 +200,8 @@ void CalculatorPage::buildValuesList(QVBoxLayout *layout)
     m_valuesView->setContextMenuPolicy(Qt::ActionsContextMenu);
     valuesHeading->setBuddy(m_valuesView);
     layout->addWidget(m_valuesView, 1);
-    m_valuesPlaceholder = new QLabel(tr("No values yet: type an index above and press Enter."), m_valuesView->viewport());
+    m_valuesPlaceholder = new QLabel(tr("No values yet: type an index above and press Enter."),
+                                     m_valuesView->viewport());
     m_valuesPlaceholder->setObjectName(QStringLiteral("valuesPlaceholder"));
     m_valuesPlaceholder->setAlignment(Qt::AlignCenter);
     m_valuesPlaceholder->setWordWrap(true);
@@ -241,8 +245,10 @@ void CalculatorPage::buildValueButtons(QVBoxLayout *layout)
             action->setShortcutContext(Qt::WidgetShortcut);
         }
         m_valuesView->addAction(action);
-        connect(entry.button, &QPushButton::clicked, this, [this, a = entry.action] { requestValueAction(a); });
-        connect(action, &QAction::triggered, this, [this, a = entry.action] { requestValueAction(a); });
+        connect(entry.button, &QPushButton::clicked, this,
+                [this, a = entry.action] { requestValueAction(a); });
+        connect(action, &QAction::triggered, this,
+                [this, a = entry.action] { requestValueAction(a); });
     }
 }
 
@@ -265,7 +271,8 @@ void CalculatorPage::connectEntry()
 
 void CalculatorPage::connectModels()
 {
-    connect(m_valuesView, &QListView::activated, this, [this] { requestValueAction(ValueAction::Show); });
+    connect(m_valuesView, &QListView::activated, this,
+            [this] { requestValueAction(ValueAction::Show); });
     // The buttons follow the selection, which a reset (another server) clears without a
     // selectionChanged signal.
     connect(m_valuesView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -273,14 +280,19 @@ void CalculatorPage::connectModels()
     connect(m_values, &QAbstractItemModel::modelReset, this, &CalculatorPage::updateValueButtons);
     connect(m_values, &QAbstractItemModel::rowsRemoved, this, &CalculatorPage::updateValueButtons);
     connect(m_values, &QAbstractItemModel::dataChanged, this, &CalculatorPage::updateValueButtons);
-    connect(m_values, &QAbstractItemModel::rowsAboutToBeInserted, this, &CalculatorPage::rememberTopRow);
+    connect(m_values, &QAbstractItemModel::rowsAboutToBeInserted, this,
+            &CalculatorPage::rememberTopRow);
     connect(m_values, &QAbstractItemModel::rowsInserted, this, &CalculatorPage::restoreTopRow);
-    connect(m_values, &QAbstractItemModel::rowsInserted, this, &CalculatorPage::updateValuesPlaceholder);
-    connect(m_values, &QAbstractItemModel::rowsRemoved, this, &CalculatorPage::updateValuesPlaceholder);
-    connect(m_values, &QAbstractItemModel::modelReset, this, &CalculatorPage::updateValuesPlaceholder);
+    connect(m_values, &QAbstractItemModel::rowsInserted, this,
+            &CalculatorPage::updateValuesPlaceholder);
+    connect(m_values, &QAbstractItemModel::rowsRemoved, this,
+            &CalculatorPage::updateValuesPlaceholder);
+    connect(m_values, &QAbstractItemModel::modelReset, this,
+            &CalculatorPage::updateValuesPlaceholder);
     connect(m_indexes, &IndexListModel::changed, this, &CalculatorPage::updateIndexesText);
     connect(m_values, &ValuesModel::pendingCountChanged, this, &CalculatorPage::updateSpinner);
-    connect(&m_spinnerTimer, &QTimer::timeout, m_valuesView->viewport(), qOverload<>(&QWidget::update));
+    connect(&m_spinnerTimer, &QTimer::timeout, m_valuesView->viewport(),
+            qOverload<>(&QWidget::update));
     m_spinnerTimer.setInterval(kSpinnerFrameMs);
 }
 
@@ -293,7 +305,8 @@ bool CalculatorPage::eventFilter(QObject *watched, QEvent *event)
 {
     // QLineEdit ignores Enter while its text is not an index (the validator's Intermediate);
     // submit() then explains why instead of nothing happening.
-    if (watched == m_indexEdit && event->type() == QEvent::KeyPress && !m_indexEdit->hasAcceptableInput()) {
+    if (watched == m_indexEdit && event->type() == QEvent::KeyPress &&
+        !m_indexEdit->hasAcceptableInput()) {
         const int key = static_cast<QKeyEvent *>(event)->key();
         if (key == Qt::Key_Return || key == Qt::Key_Enter) {
             submit();
@@ -313,7 +326,6 @@ QString CalculatorPage::inputMessage() const
     return m_messageRow->isHidden() ? QString() : m_messageText->text();
 }
 
-
 std::optional<Index> CalculatorPage::selectedIndex() const
 {
     const QModelIndexList rows = m_valuesView->selectionModel()->selectedRows();
@@ -326,7 +338,8 @@ void CalculatorPage::acceptSubmission(Index index)
 {
     Index typed = 0;
     // Keep a different index the user typed while this one was on its way.
-    if (m_indexEdit->text().isEmpty() || (m_validator->check(m_indexEdit->text(), &typed, nullptr) && typed == index)) {
+    if (m_indexEdit->text().isEmpty() ||
+        (m_validator->check(m_indexEdit->text(), &typed, nullptr) && typed == index)) {
         m_indexEdit->clear();
         clearInputMessage();
     }
@@ -410,7 +423,8 @@ void CalculatorPage::updateInputState()
     const bool wrong = !valid && !text.trimmed().isEmpty();
     m_invalidMark->setVisible(wrong);
     m_invalidMark->setToolTip(wrong ? problem : QString());
-    m_indexEdit->setAccessibleDescription(wrong ? problem : tr("A whole number from 0 to the server's largest index"));
+    m_indexEdit->setAccessibleDescription(
+        wrong ? problem : tr("A whole number from 0 to the server's largest index"));
     if (wrong)
         setMessage(problem, MessageKind::Input);
     else if (m_messageKind == MessageKind::Input)
@@ -431,7 +445,8 @@ void CalculatorPage::updateIndexesText()
     while (prefix < shorter && old[prefix] == text[prefix])
         ++prefix;
     qsizetype suffix = 0;
-    while (suffix < shorter - prefix && old[old.size() - 1 - suffix] == text[text.size() - 1 - suffix])
+    while (suffix < shorter - prefix &&
+           old[old.size() - 1 - suffix] == text[text.size() - 1 - suffix])
         ++suffix;
     QTextCursor cursor(document);
     cursor.setPosition(static_cast<int>(prefix));

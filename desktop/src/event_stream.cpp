@@ -34,7 +34,8 @@ bool noStreamHere(int status)
 } // namespace
 
 EventStream::EventStream(QNetworkAccessManager *network, QObject *parent)
-    : QObject(parent), m_network(network)
+    : QObject(parent),
+      m_network(network)
 {
     for (QTimer *timer : {&m_reconnectTimer, &m_pollTimer, &m_probeTimer, &m_idleTimer})
         timer->setSingleShot(true);
@@ -62,12 +63,9 @@ void EventStream::setUrl(const QUrl &url)
 int EventStream::nextAttemptMs() const
 {
     switch (m_state) {
-    case State::Reconnecting:
-        return m_reconnectTimer.remainingTime();
-    case State::Polling:
-        return m_pollTimer.remainingTime();
-    default:
-        return -1;
+    case State::Reconnecting: return m_reconnectTimer.remainingTime();
+    case State::Polling: return m_pollTimer.remainingTime();
+    default: return -1;
     }
 }
 
@@ -119,7 +117,8 @@ void EventStream::connectStream()
     QNetworkRequest request(m_url);
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
     const std::string &lastId = m_parser.lastEventId();
     m_sentLastEventId = !lastId.empty();
     if (m_sentLastEventId)
@@ -163,7 +162,8 @@ void EventStream::onMetaData()
     if (!status.isValid())
         return;
     m_replyChecked = true;
-    const QByteArray type = m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().trimmed().toLower();
+    const QByteArray type =
+        m_reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().trimmed().toLower();
     if (status.toInt() != 200 || !type.startsWith("text/event-stream"))
         return; // onFinished decides what to do
     m_replyIsStream = true;
@@ -271,7 +271,8 @@ void EventStream::enterPolling()
 
 void EventStream::onPollTimer()
 {
-    m_pollIntervalMs = m_busy ? m_timing.pollBusyMs : std::min(m_pollIntervalMs * 2, m_timing.pollIdleMaxMs);
+    m_pollIntervalMs =
+        m_busy ? m_timing.pollBusyMs : std::min(m_pollIntervalMs * 2, m_timing.pollIdleMaxMs);
     m_pollTimer.start(m_pollIntervalMs);
     emit pollRequested();
 }

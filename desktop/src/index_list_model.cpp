@@ -6,7 +6,9 @@
 
 namespace fib::desktop {
 
-IndexListModel::IndexListModel(QObject *parent) : QAbstractListModel(parent) {}
+IndexListModel::IndexListModel(QObject *parent) : QAbstractListModel(parent)
+{
+}
 
 int IndexListModel::rowCount(const QModelIndex &parent) const
 {

@@ -6,7 +6,9 @@
 
 namespace fib::desktop {
 
-IndexValidator::IndexValidator(QObject *parent) : QValidator(parent) {}
+IndexValidator::IndexValidator(QObject *parent) : QValidator(parent)
+{
+}
 
 void IndexValidator::setMaxIndex(Index maxIndex)
 {
@@ -35,7 +37,8 @@ bool IndexValidator::check(const QString &text, Index *index, QString *problem) 
         return fail(tr("Type an index first: a whole number such as 10."));
     for (const QChar c : digits) {
         if (c < QLatin1Char('0') || c > QLatin1Char('9'))
-            return fail(tr("Only the digits 0-9 are allowed: an index is a whole number such as 10."));
+            return fail(
+                tr("Only the digits 0-9 are allowed: an index is a whole number such as 10."));
     }
     try {
         const Index value = parseIndex(digits.toStdString(), m_maxIndex);

@@ -33,23 +33,27 @@ QString tr(const char *text)
 bool isQtGuiOption(const QString &name)
 {
     static const QStringList names{
-        QStringLiteral("platform"), QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
-        QStringLiteral("plugin"), QStringLiteral("qmljsdebugger"), QStringLiteral("qwindowgeometry"),
-        QStringLiteral("qwindowicon"), QStringLiteral("qwindowtitle"), QStringLiteral("reverse"),
-        QStringLiteral("session"), QStringLiteral("display"), QStringLiteral("geometry"), QStringLiteral("style"),
-        QStringLiteral("stylesheet"), QStringLiteral("widgetcount"), QStringLiteral("nograb"),
+        QStringLiteral("platform"),      QStringLiteral("platformpluginpath"),
+        QStringLiteral("platformtheme"), QStringLiteral("plugin"),
+        QStringLiteral("qmljsdebugger"), QStringLiteral("qwindowgeometry"),
+        QStringLiteral("qwindowicon"),   QStringLiteral("qwindowtitle"),
+        QStringLiteral("reverse"),       QStringLiteral("session"),
+        QStringLiteral("display"),       QStringLiteral("geometry"),
+        QStringLiteral("style"),         QStringLiteral("stylesheet"),
+        QStringLiteral("widgetcount"),   QStringLiteral("nograb"),
         QStringLiteral("dograb")};
     return names.contains(name);
 }
 
 struct CommandLine {
     QCommandLineParser parser;
-    QCommandLineOption server{QStringList{QStringLiteral("s"), QStringLiteral("server")},
-                              tr("The server's address, e.g. http://localhost:3050 (the API is under /api)."),
-                              tr("URL")};
+    QCommandLineOption server{
+        QStringList{QStringLiteral("s"), QStringLiteral("server")},
+        tr("The server's address, e.g. http://localhost:3050 (the API is under /api)."), tr("URL")};
     QCommandLineOption exitAfterLoad{
         QStringLiteral("exit-after-load"),
-        tr("Start-up probe for benchmarks: once the window is exposed and every row is loaded, print one "
+        tr("Start-up probe for benchmarks: once the window is exposed and every row is loaded, "
+           "print one "
            "line of JSON (first_window_ms and loaded_ms since the process started, rows, indexes, "
            "rss_kb) and exit; exit 1 if loading fails or takes over %1 s.")
             .arg(StartupProbe::kDefaultTimeoutMs / 1000)};
@@ -59,10 +63,13 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(
-            tr("Fibonacci Calculator: submit indexes to the fib-server API and watch their values arrive.\n\n"
-               "The server address comes from --server, else the %1 environment variable, else the\n"
+            tr("Fibonacci Calculator: submit indexes to the fib-server API and watch their values "
+               "arrive.\n\n"
+               "The server address comes from --server, else the %1 environment variable, else "
+               "the\n"
                "address saved in Preferences, else %2.")
-                .arg(QLatin1String(ServerSettings::kEnvironmentVariable), ServerSettings::defaultUrl().toString()));
+                .arg(QLatin1String(ServerSettings::kEnvironmentVariable),
+                     ServerSettings::defaultUrl().toString()));
         parser.addOption(server);
         parser.addOption(exitAfterLoad);
         // As QApplication reads them: -geometry is one option, not -g -e -o ...
@@ -85,7 +92,8 @@ bool needsGuiToParse(int argc, char *argv[])
         const QStringList unknown = commandLine.parser.unknownOptionNames();
         return !unknown.isEmpty() && std::all_of(unknown.cbegin(), unknown.cend(), isQtGuiOption);
     }
-    return !commandLine.parser.isSet(commandLine.help) && !commandLine.parser.isSet(QStringLiteral("help-all")) &&
+    return !commandLine.parser.isSet(commandLine.help) &&
+           !commandLine.parser.isSet(QStringLiteral("help-all")) &&
            !commandLine.parser.isSet(commandLine.version);
 }
 
@@ -125,11 +133,12 @@ int main(int argc, char *argv[])
     std::unique_ptr<StartupProbe> probe;
     if (options.exitAfterLoad) {
         probe = std::make_unique<StartupProbe>(&window, sinceMain);
-        QObject::connect(probe.get(), &StartupProbe::finished, [](const StartupProbe::Result &result) {
-            std::printf("%s\n", StartupProbe::toJson(result).constData());
-            std::fflush(stdout);
-            QCoreApplication::exit(0);
-        });
+        QObject::connect(probe.get(), &StartupProbe::finished,
+                         [](const StartupProbe::Result &result) {
+                             std::printf("%s\n", StartupProbe::toJson(result).constData());
+                             std::fflush(stdout);
+                             QCoreApplication::exit(0);
+                         });
         QObject::connect(probe.get(), &StartupProbe::failed, [](const QString &message) {
             std::fprintf(stderr, "fib-desktop: %s\n", qUtf8Printable(message));
             QCoreApplication::exit(1);

@@ -183,7 +183,8 @@ void MainWindow::wire()
     connect(m_calculator, &CalculatorPage::valueActionRequested, this,
             [this](Index index, CalculatorPage::ValueAction action) {
                 m_valueActions[index].append(action);
-                statusBar()->showMessage(tr("Fetching every digit of F(%1)...").arg(index), kStatusMessageMs);
+                statusBar()->showMessage(tr("Fetching every digit of F(%1)...").arg(index),
+                                         kStatusMessageMs);
                 m_api->fetchFullValue(index);
             });
 
@@ -247,15 +248,9 @@ void MainWindow::updateConnectionStatus()
     const EventStream::State state = m_api->liveState();
     QString text;
     switch (state) {
-    case EventStream::State::Stopped:
-        text = tr("Live updates off");
-        break;
-    case EventStream::State::Connecting:
-        text = tr("Connecting...");
-        break;
-    case EventStream::State::Live:
-        text = tr("Live updates on");
-        break;
+    case EventStream::State::Stopped: text = tr("Live updates off"); break;
+    case EventStream::State::Connecting: text = tr("Connecting..."); break;
+    case EventStream::State::Live: text = tr("Live updates on"); break;
     case EventStream::State::Reconnecting:
         text = tr("Disconnected: retrying in %n s", nullptr, seconds(m_api->nextLiveAttemptMs()));
         break;
@@ -353,9 +348,11 @@ void MainWindow::onRequestFailed(ApiClient::Call call, const ApiError &error)
     // (a bad answer) go to the status bar.
     const QString server = m_api->serverUrl().toString();
     if (error.unreachable()) {
-        m_calculator->showConnectionProblem(tr("Cannot reach the server at %1: %2").arg(server, error.detail));
+        m_calculator->showConnectionProblem(
+            tr("Cannot reach the server at %1: %2").arg(server, error.detail));
     } else if (error.status == 502 || error.status == 503 || error.status == 504) {
-        m_calculator->showConnectionProblem(tr("The server at %1 is not working: %2").arg(server, error.message()));
+        m_calculator->showConnectionProblem(
+            tr("The server at %1 is not working: %2").arg(server, error.message()));
     } else {
         statusBar()->showMessage(error.message(), kStatusMessageMs);
     }
@@ -383,14 +380,16 @@ void MainWindow::onFullValue(const FullValue &value)
         }
         case CalculatorPage::ValueAction::Copy:
             ValueDialog::copyToClipboard(value);
-            statusBar()->showMessage(
-                tr("Copied the %1 digits of F(%2).").arg(digitsText(value.digits.size())).arg(value.index),
-                kStatusMessageMs);
+            statusBar()->showMessage(tr("Copied the %1 digits of F(%2).")
+                                         .arg(digitsText(value.digits.size()))
+                                         .arg(value.index),
+                                     kStatusMessageMs);
             break;
         case CalculatorPage::ValueAction::Save: {
             const QString path = ValueDialog::saveWithDialog(value, this);
             if (!path.isEmpty())
-                statusBar()->showMessage(tr("Saved F(%1) to %2.").arg(value.index).arg(path), kStatusMessageMs);
+                statusBar()->showMessage(tr("Saved F(%1) to %2.").arg(value.index).arg(path),
+                                         kStatusMessageMs);
             break;
         }
         }
@@ -409,8 +408,10 @@ QString MainWindow::aboutText() const
               "<a href=\"https://www.gnu.org/licenses/lgpl-3.0.html\">GNU LGPL version 3</a> "
               "(Help &gt; About Qt).</p>")
         .arg(QLatin1String(kVersion), server,
-             m_serverVersion.isEmpty() ? QString() : tr(" (fib-server %1)").arg(m_serverVersion.toHtmlEscaped()), api,
-             QLatin1String(QT_VERSION_STR), QLatin1String(qVersion()));
+             m_serverVersion.isEmpty()
+                 ? QString()
+                 : tr(" (fib-server %1)").arg(m_serverVersion.toHtmlEscaped()),
+             api, QLatin1String(QT_VERSION_STR), QLatin1String(qVersion()));
 }
 
 void MainWindow::about()

@@ -14,7 +14,9 @@
 
 namespace fib::desktop {
 
-PreferencesDialog::PreferencesDialog(const QUrl &current, QWidget *parent) : QDialog(parent), m_url(current)
+PreferencesDialog::PreferencesDialog(const QUrl &current, QWidget *parent)
+    : QDialog(parent),
+      m_url(current)
 {
     setWindowTitle(tr("Preferences"));
     auto *layout = new QVBoxLayout(this);
@@ -39,9 +41,10 @@ PreferencesDialog::PreferencesDialog(const QUrl &current, QWidget *parent) : QDi
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_message);
 
-    auto *hint = new QLabel(tr("The --server option and the %1 environment variable override this setting.")
-                                .arg(QLatin1String(ServerSettings::kEnvironmentVariable)),
-                            this);
+    auto *hint =
+        new QLabel(tr("The --server option and the %1 environment variable override this setting.")
+                       .arg(QLatin1String(ServerSettings::kEnvironmentVariable)),
+                   this);
     hint->setWordWrap(true);
     hint->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(hint);
@@ -76,12 +79,15 @@ void PreferencesDialog::testConnection()
     if (!m_probe) {
         m_probe = new ApiClient(m_url, this);
         connect(m_probe, &ApiClient::infoReceived, this, [this](const ServerInfo &info) {
-            m_message->setText(tr("Connected: %1 %2, largest index %3.")
-                                   .arg(info.service, info.version,
-                                        QLocale().toString(static_cast<qulonglong>(info.maxIndex))));
+            m_message->setText(
+                tr("Connected: %1 %2, largest index %3.")
+                    .arg(info.service, info.version,
+                         QLocale().toString(static_cast<qulonglong>(info.maxIndex))));
         });
         connect(m_probe, &ApiClient::requestFailed, this,
-                [this](ApiClient::Call, const ApiError &error) { m_message->setText(error.message()); });
+                [this](ApiClient::Call, const ApiError &error) {
+                    m_message->setText(error.message());
+                });
     }
     m_probe->setServerUrl(m_url);
     m_message->setText(tr("Connecting to %1...").arg(m_url.toString()));

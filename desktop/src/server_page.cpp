@@ -44,7 +44,8 @@ ServerPage::ServerPage(QWidget *parent) : QWidget(parent)
     form->addRow(tr("Version:"), m_version);
     form->addRow(tr("Largest index:"), m_maxIndex);
 
-    const auto probeRow = [this, form](const QString &label, const QString &name, QLabel *&icon, QLabel *&text) {
+    const auto probeRow = [this, form](const QString &label, const QString &name, QLabel *&icon,
+                                       QLabel *&text) {
         auto *row = new QHBoxLayout;
         icon = new QLabel(this);
         text = valueLabel(name, label, this);

@@ -39,7 +39,8 @@ std::optional<QUrl> ServerSettings::parseUrl(const QString &text, QString *error
     return url;
 }
 
-std::optional<ServerSettings::Choice> ServerSettings::choose(const QString &commandLine, const QString &environment,
+std::optional<ServerSettings::Choice> ServerSettings::choose(const QString &commandLine,
+                                                             const QString &environment,
                                                              const QString &saved, QString *error)
 {
     QString why;
@@ -64,8 +65,8 @@ std::optional<ServerSettings::Choice> ServerSettings::choose(const QString &comm
     return Choice{defaultUrl(), Source::Default};
 }
 
-std::optional<ServerSettings::Choice> ServerSettings::resolve(const QString &commandLine, QSettings &settings,
-                                                              QString *error)
+std::optional<ServerSettings::Choice> ServerSettings::resolve(const QString &commandLine,
+                                                              QSettings &settings, QString *error)
 {
     return choose(commandLine, qEnvironmentVariable(kEnvironmentVariable), saved(settings), error);
 }

@@ -50,19 +50,23 @@ std::optional<qint64> linuxProcessAgeMs()
 
 } // namespace
 
-StartupProbe::StartupProbe(MainWindow *window, const QElapsedTimer &sinceMain, int timeoutMs, QObject *parent)
-    : QObject(parent), m_window(window), m_sinceMain(sinceMain)
+StartupProbe::StartupProbe(MainWindow *window, const QElapsedTimer &sinceMain, int timeoutMs,
+                           QObject *parent)
+    : QObject(parent),
+      m_window(window),
+      m_sinceMain(sinceMain)
 {
     m_window->installEventFilter(this);
     const ApiClient *api = m_window->api();
     connect(api, &ApiClient::valuesReceived, this, [this] { listLoaded(m_valuesLoaded); });
     connect(api, &ApiClient::indexesReceived, this, [this] { listLoaded(m_indexesLoaded); });
-    connect(api, &ApiClient::requestFailed, this, [this](ApiClient::Call call, const ApiError &error) {
-        if (call == ApiClient::Call::Values && !m_valuesLoaded)
-            fail(tr("could not load the values: %1").arg(error.message()));
-        else if (call == ApiClient::Call::Indexes && !m_indexesLoaded)
-            fail(tr("could not load the indexes: %1").arg(error.message()));
-    });
+    connect(api, &ApiClient::requestFailed, this,
+            [this](ApiClient::Call call, const ApiError &error) {
+                if (call == ApiClient::Call::Values && !m_valuesLoaded)
+                    fail(tr("could not load the values: %1").arg(error.message()));
+                else if (call == ApiClient::Call::Indexes && !m_indexesLoaded)
+                    fail(tr("could not load the indexes: %1").arg(error.message()));
+            });
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
         const QString limit = QString::number(m_timeout.interval() / 1000.0);
@@ -105,7 +109,8 @@ QByteArray StartupProbe::toJson(const Result &result)
         {QStringLiteral("loaded_ms"), result.loadedMs},
         {QStringLiteral("rows"), result.rows},
         {QStringLiteral("indexes"), result.indexes},
-        {QStringLiteral("rss_kb"), result.rssKb ? QJsonValue(*result.rssKb) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("rss_kb"),
+         result.rssKb ? QJsonValue(*result.rssKb) : QJsonValue(QJsonValue::Null)},
     };
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
@@ -119,8 +124,8 @@ bool StartupProbe::eventFilter(QObject *watched, QEvent *event)
                 handle->installEventFilter(this);
             else
                 m_result.firstWindowMs = now();
-        } else if (event->type() == QEvent::Expose && m_window->windowHandle() == watched
-                   && m_window->windowHandle()->isExposed()) {
+        } else if (event->type() == QEvent::Expose && m_window->windowHandle() == watched &&
+                   m_window->windowHandle()->isExposed()) {
             m_result.firstWindowMs = now();
             finishIfDone();
         }

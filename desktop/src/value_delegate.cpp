@@ -37,7 +37,8 @@ QString ValueDelegate::elidedText(const QString &text, const QFontMetrics &metri
     return elided;
 }
 
-void ValueDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void ValueDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                          const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -60,7 +61,8 @@ void ValueDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         return;
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    const QPalette::ColorGroup group = (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
+    const QPalette::ColorGroup group =
+        (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
     const bool selected = opt.state & QStyle::State_Selected;
     QPen pen(opt.palette.color(group, selected ? QPalette::HighlightedText : QPalette::Highlight));
     const int inset = std::max(4, side / 4);

@@ -10,8 +10,8 @@
 #include <QFontDatabase>
 #include <QLabel>
 #include <QLocale>
-#include <QMimeData>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -43,12 +43,13 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
 {
     setWindowTitle(tr("F(%1)").arg(value.index));
     auto *layout = new QVBoxLayout(this);
-    auto *summary = new QLabel(tr("For index %1 I calculated a number of %2 digits, shown %3 to a line "
-                                  "(copying keeps them in one line):")
-                                   .arg(value.index)
-                                   .arg(QLocale().toString(static_cast<qlonglong>(value.digits.size())))
-                                   .arg(kDigitsPerLine),
-                               this);
+    auto *summary =
+        new QLabel(tr("For index %1 I calculated a number of %2 digits, shown %3 to a line "
+                      "(copying keeps them in one line):")
+                       .arg(value.index)
+                       .arg(QLocale().toString(static_cast<qlonglong>(value.digits.size())))
+                       .arg(kDigitsPerLine),
+                   this);
     summary->setWordWrap(true);
     layout->addWidget(summary);
 
@@ -63,7 +64,8 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
     auto *digits = new DigitsView(this);
     digits->setObjectName(QStringLiteral("valueDigits"));
     digits->setReadOnly(true);
-    // Read-only, yet moved through with the keyboard (Ctrl+Home, Ctrl+End, Page Down, Shift+arrows).
+    // Read-only, yet moved through with the keyboard (Ctrl+Home, Ctrl+End, Page Down,
+    // Shift+arrows).
     digits->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     digits->setUndoRedoEnabled(false);
     digits->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -72,11 +74,13 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
     digits->setPlainText(shown);
     layout->addWidget(digits, 1);
     // Wide enough for a whole line of digits and the vertical scroll bar.
-    const int lineWidth = digits->fontMetrics().horizontalAdvance(QString(kDigitsPerLine, QLatin1Char('0')));
-    digits->setMinimumWidth(lineWidth + 2 * static_cast<int>(std::ceil(digits->document()->documentMargin())) +
-                            2 * digits->frameWidth() +
-                            digits->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, digits) +
-                            digits->fontMetrics().averageCharWidth());
+    const int lineWidth =
+        digits->fontMetrics().horizontalAdvance(QString(kDigitsPerLine, QLatin1Char('0')));
+    digits->setMinimumWidth(
+        lineWidth + 2 * static_cast<int>(std::ceil(digits->document()->documentMargin())) +
+        2 * digits->frameWidth() +
+        digits->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, digits) +
+        digits->fontMetrics().averageCharWidth());
 
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
@@ -92,7 +96,9 @@ ValueDialog::ValueDialog(const FullValue &value, QWidget *parent) : QDialog(pare
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(copy, &QPushButton::clicked, this, [this] {
         copyToClipboard(m_value);
-        m_status->setText(tr("Copied %1 digits.").arg(QLocale().toString(static_cast<qlonglong>(m_value.digits.size()))));
+        m_status->setText(
+            tr("Copied %1 digits.")
+                .arg(QLocale().toString(static_cast<qlonglong>(m_value.digits.size()))));
     });
     connect(save, &QPushButton::clicked, this, [this] {
         const QString path = saveWithDialog(m_value, this);
@@ -129,14 +135,15 @@ bool ValueDialog::writeToFile(const QString &path, const FullValue &value, QStri
 QString ValueDialog::saveWithDialog(const FullValue &value, QWidget *parent)
 {
     const QString suggested = QDir::home().filePath(QStringLiteral("fib-%1.txt").arg(value.index));
-    QString path = QFileDialog::getSaveFileName(parent, tr("Save F(%1)").arg(value.index), suggested,
-                                                      tr("Text files (*.txt);;All files (*)"));
+    QString path = QFileDialog::getSaveFileName(parent, tr("Save F(%1)").arg(value.index),
+                                                suggested, tr("Text files (*.txt);;All files (*)"));
     if (path.isEmpty())
         return {};
     QString error;
     if (!writeToFile(path, value, &error)) {
-        QMessageBox::warning(parent, tr("Cannot Save"),
-                             tr("Could not save to %1: %2").arg(QDir::toNativeSeparators(path), error));
+        QMessageBox::warning(
+            parent, tr("Cannot Save"),
+            tr("Could not save to %1: %2").arg(QDir::toNativeSeparators(path), error));
         return {};
     }
     return path;

@@ -15,14 +15,15 @@ namespace {
 bool allDigits(const QString &value)
 {
     return !value.isEmpty() && std::all_of(value.cbegin(), value.cend(), [](QChar c) {
-               return c >= QLatin1Char('0') && c <= QLatin1Char('9');
-           });
+        return c >= QLatin1Char('0') && c <= QLatin1Char('9');
+    });
 }
 
 // The server's summary of a long value: "first20...last20 (N digits)".
 const QRegularExpression &summaryPattern()
 {
-    static const QRegularExpression pattern(QStringLiteral("^(\\d+)\\.\\.\\.(\\d+) \\((\\d+) digits\\)$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\d+)\\.\\.\\.(\\d+) \\((\\d+) digits\\)$"));
     return pattern;
 }
 
@@ -40,7 +41,9 @@ auto byIndex()
 
 } // namespace
 
-ValuesModel::ValuesModel(QObject *parent) : QAbstractListModel(parent) {}
+ValuesModel::ValuesModel(QObject *parent) : QAbstractListModel(parent)
+{
+}
 
 int ValuesModel::rowCount(const QModelIndex &parent) const
 {
@@ -60,20 +63,16 @@ QVariant ValuesModel::data(const QModelIndex &index, int role) const
         if (entry.pending)
             return tr("Index %1 is being calculated.").arg(entry.index);
         return tr("Index %1: %Ln digit(s). Double-click to see or save every digit.", nullptr,
-                  static_cast<int>(std::min<quint64>(digitCount(entry.value), std::numeric_limits<int>::max())))
+                  static_cast<int>(
+                      std::min<quint64>(digitCount(entry.value), std::numeric_limits<int>::max())))
             .arg(entry.index);
-    case IndexRole:
-        return QVariant::fromValue(static_cast<qulonglong>(entry.index));
-    case ValueRole:
-        return entry.value;
-    case PendingRole:
-        return entry.pending;
-    case DigitsRole:
-        return QVariant::fromValue(static_cast<qulonglong>(digitCount(entry.value)));
+    case IndexRole: return QVariant::fromValue(static_cast<qulonglong>(entry.index));
+    case ValueRole: return entry.value;
+    case PendingRole: return entry.pending;
+    case DigitsRole: return QVariant::fromValue(static_cast<qulonglong>(digitCount(entry.value)));
     case SummarisedRole:
         return !entry.pending && digitCount(entry.value) > static_cast<quint64>(kShownDigits);
-    default:
-        return {};
+    default: return {};
     }
 }
 
@@ -92,11 +91,13 @@ QString ValuesModel::shownValue(const QString &value)
 {
     // The server's summary is written again, for the digit count's grouping.
     if (const auto match = summaryPattern().match(value); match.hasMatch())
-        return summary(match.capturedView(1), match.capturedView(2), match.capturedView(3).toULongLong());
+        return summary(match.capturedView(1), match.capturedView(2),
+                       match.capturedView(3).toULongLong());
     if (value.size() <= kShownDigits || !allDigits(value))
         return value;
     const auto edge = static_cast<qsizetype>(kSummaryEdge);
-    return summary(QStringView(value).left(edge), QStringView(value).right(edge), static_cast<quint64>(value.size()));
+    return summary(QStringView(value).left(edge), QStringView(value).right(edge),
+                   static_cast<quint64>(value.size()));
 }
 
 quint64 ValuesModel::digitCount(const QString &value)
@@ -109,14 +110,18 @@ quint64 ValuesModel::digitCount(const QString &value)
 
 void ValuesModel::setEntries(QVector<ValueEntry> entries)
 {
-    std::sort(entries.begin(), entries.end(), [](const ValueEntry &a, const ValueEntry &b) { return a.index < b.index; });
-    entries.erase(std::unique(entries.begin(), entries.end(),
-                              [](const ValueEntry &a, const ValueEntry &b) { return a.index == b.index; }),
-                  entries.end());
+    std::sort(entries.begin(), entries.end(),
+              [](const ValueEntry &a, const ValueEntry &b) { return a.index < b.index; });
+    entries.erase(
+        std::unique(entries.begin(), entries.end(),
+                    [](const ValueEntry &a, const ValueEntry &b) { return a.index == b.index; }),
+        entries.end());
 
     for (const auto &entry : entries)
         m_unlisted.erase(entry.index);
-    const auto kept = [this](int row) { return m_unlisted.count(m_rows[static_cast<std::size_t>(row)].index) != 0; };
+    const auto kept = [this](int row) {
+        return m_unlisted.count(m_rows[static_cast<std::size_t>(row)].index) != 0;
+    };
 
     // Walk both sorted sequences: drop rows the server no longer lists (but not the ones added
     // since, which no list has had yet), insert new ones in runs, and update changed values in
@@ -136,7 +141,8 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
             updatePending(added);
             break;
         }
-        if (next >= entries.size() || m_rows[static_cast<std::size_t>(row)].index < entries[next].index) {
+        if (next >= entries.size() ||
+            m_rows[static_cast<std::size_t>(row)].index < entries[next].index) {
             if (kept(row)) {
                 ++row;
                 continue;
@@ -144,7 +150,8 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
             // A run of rows that are gone.
             int last = row;
             while (last + 1 < rowCount() && !kept(last + 1) &&
-                   (next >= entries.size() || m_rows[static_cast<std::size_t>(last) + 1].index < entries[next].index))
+                   (next >= entries.size() ||
+                    m_rows[static_cast<std::size_t>(last) + 1].index < entries[next].index))
                 ++last;
             int removed = 0;
             beginRemoveRows({}, row, last);
@@ -158,7 +165,8 @@ void ValuesModel::setEntries(QVector<ValueEntry> entries)
         if (entries[next].index < m_rows[static_cast<std::size_t>(row)].index) {
             // A run of new rows before this one.
             qsizetype end = next;
-            while (end < entries.size() && entries[end].index < m_rows[static_cast<std::size_t>(row)].index)
+            while (end < entries.size() &&
+                   entries[end].index < m_rows[static_cast<std::size_t>(row)].index)
                 ++end;
             const auto count = static_cast<int>(end - next);
             int added = 0;
@@ -203,7 +211,8 @@ void ValuesModel::setValue(Index index, const QString &value)
 void ValuesModel::addPending(Index index)
 {
     if (!rowOf(index))
-        setValue(index, QString::fromUtf8(keys::kPendingValue.data(), static_cast<qsizetype>(keys::kPendingValue.size())));
+        setValue(index, QString::fromUtf8(keys::kPendingValue.data(),
+                                          static_cast<qsizetype>(keys::kPendingValue.size())));
 }
 
 void ValuesModel::clear()

@@ -6,9 +6,9 @@
 #include <QJsonObject>
 
 #include "fake_http_server.hpp"
-#include "wait.hpp"
 #include "fib/desktop/api_client.hpp"
 #include "fib/desktop/event_stream.hpp"
+#include "wait.hpp"
 
 using fib::desktop::ApiClient;
 using fib::desktop::ApiError;
@@ -42,8 +42,9 @@ private slots:
 
     void submitSuccess()
     {
-        m_server->route("POST", QStringLiteral("/api/values"),
-                        [](const FakeRequest &) { return FakeResponse::json(R"({"working":true})"); });
+        m_server->route("POST", QStringLiteral("/api/values"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"working":true})");
+        });
         QSignalSpy submitted(m_api.get(), &ApiClient::submitted);
         QSignalSpy failed(m_api.get(), &ApiClient::submitFailed);
         m_api->submitIndex(10);
@@ -54,7 +55,9 @@ private slots:
         const auto posts = m_server->requestsFor("POST", QStringLiteral("/api/values"));
         QCOMPARE(posts.size(), 1);
         QCOMPARE(posts[0].header("Content-Type"), QByteArray("application/json"));
-        QCOMPARE(QJsonDocument::fromJson(posts[0].body).object().value(QStringLiteral("index")).toInt(), 10);
+        QCOMPARE(
+            QJsonDocument::fromJson(posts[0].body).object().value(QStringLiteral("index")).toInt(),
+            10);
     }
 
     void submitProblem_data()
@@ -62,10 +65,12 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("title");
         QTest::addColumn<QString>("detail");
-        QTest::newRow("422 too high") << 422 << QStringLiteral("Index too high")
-                                      << QStringLiteral("index 1000001 is above the maximum 1000000");
-        QTest::newRow("415 media type") << 415 << QStringLiteral("Unsupported media type")
-                                        << QStringLiteral("send the body as application/json, e.g. {\"index\": 10}");
+        QTest::newRow("422 too high")
+            << 422 << QStringLiteral("Index too high")
+            << QStringLiteral("index 1000001 is above the maximum 1000000");
+        QTest::newRow("415 media type")
+            << 415 << QStringLiteral("Unsupported media type")
+            << QStringLiteral("send the body as application/json, e.g. {\"index\": 10}");
     }
 
     void submitProblem()
@@ -73,8 +78,9 @@ private slots:
         QFETCH(int, status);
         QFETCH(QString, title);
         QFETCH(QString, detail);
-        m_server->route("POST", QStringLiteral("/api/values"),
-                        [=](const FakeRequest &) { return FakeResponse::problem(status, title, detail); });
+        m_server->route("POST", QStringLiteral("/api/values"), [=](const FakeRequest &) {
+            return FakeResponse::problem(status, title, detail);
+        });
         QSignalSpy submitted(m_api.get(), &ApiClient::submitted);
         QSignalSpy failed(m_api.get(), &ApiClient::submitFailed);
         m_api->submitIndex(1000001);
@@ -120,7 +126,8 @@ private slots:
         QTRY_COMPARE(requestFailed.count(), 1);
         const auto error = submitFailed.first().at(1).value<ApiError>();
         QVERIFY(error.unreachable());
-        QVERIFY2(error.message().startsWith(QStringLiteral("Cannot reach the server")), qPrintable(error.message()));
+        QVERIFY2(error.message().startsWith(QStringLiteral("Cannot reach the server")),
+                 qPrintable(error.message()));
         QCOMPARE(requestFailed.first().at(0).value<ApiClient::Call>(), ApiClient::Call::Values);
         QVERIFY(requestFailed.first().at(1).value<ApiError>().unreachable());
     }
@@ -145,7 +152,8 @@ private slots:
         m_api->fetchIndexes();
         QVERIFY(received.wait());
         QCOMPARE(received.count(), 1);
-        QCOMPARE(received.first().at(0).value<QVector<fib::Index>>(), (QVector<fib::Index>{1, 2, 3, 5}));
+        QCOMPARE(received.first().at(0).value<QVector<fib::Index>>(),
+                 (QVector<fib::Index>{1, 2, 3, 5}));
 
         const auto gets = m_server->requestsFor("GET", QStringLiteral("/api/values/all"));
         QCOMPARE(gets.size(), 3);
@@ -193,8 +201,9 @@ private slots:
 
     void malformedListIsAProtocolError()
     {
-        m_server->route("GET", QStringLiteral("/api/values/all"),
-                        [](const FakeRequest &) { return FakeResponse::json(R"({"not":"a list"})"); });
+        m_server->route("GET", QStringLiteral("/api/values/all"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"not":"a list"})");
+        });
         QSignalSpy failed(m_api.get(), &ApiClient::requestFailed);
         m_api->fetchIndexes();
         QVERIFY(failed.wait());
@@ -204,7 +213,8 @@ private slots:
     void info()
     {
         m_server->route("GET", QStringLiteral("/api/info"), [](const FakeRequest &) {
-            return FakeResponse::json(R"({"max_index":5000,"service":"fib-server","version":"0.1.0"})");
+            return FakeResponse::json(
+                R"({"max_index":5000,"service":"fib-server","version":"0.1.0"})");
         });
         QSignalSpy received(m_api.get(), &ApiClient::infoReceived);
         m_api->fetchInfo();
@@ -217,10 +227,12 @@ private slots:
 
     void probes()
     {
-        m_server->route("GET", QStringLiteral("/api/healthz"),
-                        [](const FakeRequest &) { return FakeResponse::json(R"({"status":"ok"})"); });
+        m_server->route("GET", QStringLiteral("/api/healthz"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"status":"ok"})");
+        });
         m_server->route("GET", QStringLiteral("/api/readyz"), [](const FakeRequest &) {
-            return FakeResponse::problem(503, QStringLiteral("Service unavailable"), QStringLiteral("Redis is down"));
+            return FakeResponse::problem(503, QStringLiteral("Service unavailable"),
+                                         QStringLiteral("Redis is down"));
         });
         QSignalSpy health(m_api.get(), &ApiClient::healthReceived);
         QSignalSpy ready(m_api.get(), &ApiClient::readinessReceived);
@@ -229,9 +241,11 @@ private slots:
         QTRY_COMPARE(health.count(), 1);
         QTRY_COMPARE(ready.count(), 1);
         QVERIFY(health.first().at(0).value<fib::desktop::ProbeResult>().ok);
-        QCOMPARE(health.first().at(0).value<fib::desktop::ProbeResult>().text, QStringLiteral("ok"));
+        QCOMPARE(health.first().at(0).value<fib::desktop::ProbeResult>().text,
+                 QStringLiteral("ok"));
         QVERIFY(!ready.first().at(0).value<fib::desktop::ProbeResult>().ok);
-        QVERIFY(ready.first().at(0).value<fib::desktop::ProbeResult>().text.contains(QStringLiteral("Redis is down")));
+        QVERIFY(ready.first().at(0).value<fib::desktop::ProbeResult>().text.contains(
+            QStringLiteral("Redis is down")));
     }
 
     void fullValue()
@@ -239,10 +253,12 @@ private slots:
         m_server->route("GET", QStringLiteral("/api/values/10"), [](const FakeRequest &) {
             return FakeResponse::json(R"({"digits":2,"index":10,"status":"done","value":"55"})");
         });
-        m_server->route("GET", QStringLiteral("/api/values/11"),
-                        [](const FakeRequest &) { return FakeResponse::json(R"({"index":11,"status":"pending"})"); });
+        m_server->route("GET", QStringLiteral("/api/values/11"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"index":11,"status":"pending"})");
+        });
         m_server->route("GET", QStringLiteral("/api/values/13"), [](const FakeRequest &) {
-            return FakeResponse::json(R"({"index":13,"status":"failed","error":"delivered 5 times without completing"})");
+            return FakeResponse::json(
+                R"({"index":13,"status":"failed","error":"delivered 5 times without completing"})");
         });
         QSignalSpy received(m_api.get(), &ApiClient::fullValueReceived);
         QSignalSpy pending(m_api.get(), &ApiClient::fullValuePending);
@@ -263,7 +279,8 @@ private slots:
         const auto jobFailed = failed.at(1).at(1).value<ApiError>();
         QCOMPARE(failed.at(1).at(0).value<fib::Index>(), fib::Index{13});
         QCOMPARE(jobFailed.kind, ApiError::Kind::JobFailed);
-        QVERIFY(jobFailed.message().contains(QStringLiteral("delivered 5 times without completing")));
+        QVERIFY(
+            jobFailed.message().contains(QStringLiteral("delivered 5 times without completing")));
         QCOMPARE(pending.count(), 1);
     }
 
@@ -307,10 +324,12 @@ private slots:
     void apiUrls()
     {
         m_api->setServerUrl(QUrl(QStringLiteral("http://host:3050")));
-        QCOMPARE(m_api->apiUrl(QStringLiteral("values/all")), QUrl(QStringLiteral("http://host:3050/api/values/all")));
+        QCOMPARE(m_api->apiUrl(QStringLiteral("values/all")),
+                 QUrl(QStringLiteral("http://host:3050/api/values/all")));
         QCOMPARE(m_api->events()->url(), QUrl(QStringLiteral("http://host:3050/api/events")));
         m_api->setServerUrl(QUrl(QStringLiteral("https://host/fib/")));
-        QCOMPARE(m_api->apiUrl(QStringLiteral("info")), QUrl(QStringLiteral("https://host/fib/api/info")));
+        QCOMPARE(m_api->apiUrl(QStringLiteral("info")),
+                 QUrl(QStringLiteral("https://host/fib/api/info")));
     }
 
     void nextPageUrl_data()
@@ -318,12 +337,14 @@ private slots:
         QTest::addColumn<QByteArray>("header");
         QTest::addColumn<QString>("expected");
         QTest::newRow("none") << QByteArray() << QString();
-        QTest::newRow("relative query") << QByteArray(R"(<?limit=100&after=7>; rel="next")")
-                                        << QStringLiteral("http://h:1/api/values/all?limit=100&after=7");
+        QTest::newRow("relative query")
+            << QByteArray(R"(<?limit=100&after=7>; rel="next")")
+            << QStringLiteral("http://h:1/api/values/all?limit=100&after=7");
         QTest::newRow("unquoted rel") << QByteArray("<?after=7>; rel=next")
                                       << QStringLiteral("http://h:1/api/values/all?after=7");
-        QTest::newRow("several links") << QByteArray(R"(<?after=1>; rel="prev", <?after=9>; title="x"; rel="next last")")
-                                       << QStringLiteral("http://h:1/api/values/all?after=9");
+        QTest::newRow("several links")
+            << QByteArray(R"(<?after=1>; rel="prev", <?after=9>; title="x"; rel="next last")")
+            << QStringLiteral("http://h:1/api/values/all?after=9");
         QTest::newRow("absolute") << QByteArray(R"(<http://other/x?after=3>; rel="next")")
                                   << QStringLiteral("http://other/x?after=3");
         QTest::newRow("only prev") << QByteArray(R"(<?after=1>; rel="prev")") << QString();

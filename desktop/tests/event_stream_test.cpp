@@ -5,8 +5,8 @@
 #include <QNetworkAccessManager>
 
 #include "fake_http_server.hpp"
-#include "wait.hpp"
 #include "fib/desktop/event_stream.hpp"
+#include "wait.hpp"
 
 using fib::desktop::EventStream;
 using fib::desktop::test::FakeHttpServer;
@@ -72,7 +72,9 @@ private slots:
 
     void liveEvents()
     {
-        m_server->route("GET", kEvents, [](const FakeRequest &) { return FakeResponse::eventStream("retry: 2000\n\n"); });
+        m_server->route("GET", kEvents, [](const FakeRequest &) {
+            return FakeResponse::eventStream("retry: 2000\n\n");
+        });
         makeStream();
         QSignalSpy computed(m_stream.get(), &EventStream::computed);
         QSignalSpy reset(m_stream.get(), &EventStream::resetRequested);
@@ -107,7 +109,9 @@ private slots:
 
     void reconnectResendsLastEventId()
     {
-        m_server->route("GET", kEvents, [](const FakeRequest &) { return FakeResponse::eventStream("retry: 30\n\n"); });
+        m_server->route("GET", kEvents, [](const FakeRequest &) {
+            return FakeResponse::eventStream("retry: 30\n\n");
+        });
         makeStream();
         QSignalSpy states(m_stream.get(), &EventStream::stateChanged);
         QSignalSpy reset(m_stream.get(), &EventStream::resetRequested);
@@ -122,14 +126,16 @@ private slots:
         QTRY_VERIFY(sawState(states, State::Reconnecting));
         QTRY_COMPARE(m_server->count("GET", kEvents), 2);
         QTRY_COMPARE(m_stream->state(), State::Live);
-        QCOMPARE(m_server->requestsFor("GET", kEvents).at(1).header("Last-Event-ID"), QByteArray("boot-7"));
+        QCOMPARE(m_server->requestsFor("GET", kEvents).at(1).header("Last-Event-ID"),
+                 QByteArray("boot-7"));
         // The server can replay from there, so no refetch is asked for.
         QCOMPARE(reset.count(), 1);
 
         // A connection that drops (no clean end) is retried too, still with the ID.
         m_server->abortStreams();
         QTRY_COMPARE(m_server->count("GET", kEvents), 3);
-        QCOMPARE(m_server->requestsFor("GET", kEvents).at(2).header("Last-Event-ID"), QByteArray("boot-7"));
+        QCOMPARE(m_server->requestsFor("GET", kEvents).at(2).header("Last-Event-ID"),
+                 QByteArray("boot-7"));
         QTRY_COMPARE(m_stream->state(), State::Live);
     }
 
@@ -158,8 +164,9 @@ private slots:
         bool full = true;
         m_server->route("GET", kEvents, [&full](const FakeRequest &) {
             if (full)
-                return FakeResponse::problem(503, QStringLiteral("Too many streams"),
-                                             QStringLiteral("the server is at its live-stream limit"));
+                return FakeResponse::problem(
+                    503, QStringLiteral("Too many streams"),
+                    QStringLiteral("the server is at its live-stream limit"));
             return FakeResponse::eventStream("retry: 2000\n\n");
         });
         auto timing = fastTiming();
@@ -200,7 +207,8 @@ private slots:
 
     void silentStreamIsReplaced()
     {
-        m_server->route("GET", kEvents, [](const FakeRequest &) { return FakeResponse::eventStream(); });
+        m_server->route("GET", kEvents,
+                        [](const FakeRequest &) { return FakeResponse::eventStream(); });
         // Heartbeats every 100 ms against a 2 s idle limit: a busy machine that delays a few of
         // them still keeps the stream.
         auto timing = fastTiming();
@@ -220,7 +228,8 @@ private slots:
 
     void newUrlForgetsTheId()
     {
-        m_server->route("GET", kEvents, [](const FakeRequest &) { return FakeResponse::eventStream(); });
+        m_server->route("GET", kEvents,
+                        [](const FakeRequest &) { return FakeResponse::eventStream(); });
         makeStream();
         m_stream->start();
         QTRY_COMPARE(m_stream->state(), State::Live);
@@ -229,7 +238,8 @@ private slots:
 
         FakeHttpServer other;
         QVERIFY(other.listen());
-        other.route("GET", kEvents, [](const FakeRequest &) { return FakeResponse::eventStream(); });
+        other.route("GET", kEvents,
+                    [](const FakeRequest &) { return FakeResponse::eventStream(); });
         m_stream->setUrl(QUrl(other.url().toString() + kEvents));
         QTRY_COMPARE(other.count("GET", kEvents), 1);
         QVERIFY(other.requestsFor("GET", kEvents).at(0).header("Last-Event-ID").isEmpty());

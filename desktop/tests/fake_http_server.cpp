@@ -51,11 +51,12 @@ FakeResponse FakeResponse::problem(int status, const QString &title, const QStri
     FakeResponse response;
     response.status = status;
     response.addHeader("Content-Type", "application/problem+json");
-    response.body = QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("about:blank")},
-                                              {QStringLiteral("title"), title},
-                                              {QStringLiteral("status"), status},
-                                              {QStringLiteral("detail"), detail}})
-                        .toJson(QJsonDocument::Compact);
+    response.body =
+        QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("about:blank")},
+                                  {QStringLiteral("title"), title},
+                                  {QStringLiteral("status"), status},
+                                  {QStringLiteral("detail"), detail}})
+            .toJson(QJsonDocument::Compact);
     return response;
 }
 
@@ -175,7 +176,8 @@ void FakeHttpServer::onReadyRead(QTcpSocket *socket)
             const QByteArray line = lines[i].trimmed();
             const qsizetype colon = line.indexOf(':');
             if (colon > 0)
-                request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+                request.headers.insert(line.left(colon).trimmed().toLower(),
+                                       line.mid(colon + 1).trimmed());
         }
         const qsizetype length = request.header("Content-Length").toLongLong();
         if (buffer.size() < headerEnd + 4 + length)
@@ -192,8 +194,9 @@ void FakeHttpServer::respond(QTcpSocket *socket, const FakeRequest &request)
 {
     const QByteArray key = request.method + ' ' + request.path().toLatin1();
     const auto handler = m_routes.value(key);
-    const FakeResponse response =
-        handler ? handler(request) : FakeResponse::problem(404, QStringLiteral("Not found"), QStringLiteral("no route"));
+    const FakeResponse response = handler ? handler(request)
+                                          : FakeResponse::problem(404, QStringLiteral("Not found"),
+                                                                  QStringLiteral("no route"));
     if (response.held) {
         m_held.append(qMakePair(QPointer<QTcpSocket>(socket), response));
         return;
@@ -218,18 +221,21 @@ int FakeHttpServer::releaseHeld()
 
 void FakeHttpServer::send(QTcpSocket *socket, const FakeResponse &response)
 {
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
+                      reasonPhrase(response.status) + "\r\n";
     for (const auto &[name, value] : response.headers)
         head += name + ": " + value + "\r\n";
     if (response.stream) {
         head += "Transfer-Encoding: chunked\r\n\r\n";
         socket->write(head);
         if (!response.body.isEmpty())
-            socket->write(QByteArray::number(response.body.size(), 16) + "\r\n" + response.body + "\r\n");
+            socket->write(QByteArray::number(response.body.size(), 16) + "\r\n" + response.body +
+                          "\r\n");
         socket->flush();
         return;
     }
-    head += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\nConnection: close\r\n\r\n";
+    head += "Content-Length: " + QByteArray::number(response.body.size()) +
+            "\r\nConnection: close\r\n\r\n";
     socket->write(head + response.body);
     socket->disconnectFromHost();
 }

@@ -20,7 +20,7 @@ namespace fib::desktop::test {
 
 struct FakeRequest {
     QByteArray method;
-    QByteArray target; // path and query as sent
+    QByteArray target;                     // path and query as sent
     QHash<QByteArray, QByteArray> headers; // names in lower case
     QByteArray body;
 
@@ -36,7 +36,10 @@ struct FakeResponse {
     bool stream = false; // keep the connection open; FakeHttpServer::push writes to it
     bool held = false;   // not sent until FakeHttpServer::releaseHeld (an answer that is late)
 
-    void addHeader(const QByteArray &name, const QByteArray &value) { headers.append(qMakePair(name, value)); }
+    void addHeader(const QByteArray &name, const QByteArray &value)
+    {
+        headers.append(qMakePair(name, value));
+    }
 
     static FakeResponse json(const QByteArray &body, int status = 200);
     static FakeResponse problem(int status, const QString &title, const QString &detail);
@@ -62,7 +65,10 @@ public:
 
     const QList<FakeRequest> &requests() const { return m_requests; }
     QList<FakeRequest> requestsFor(const QByteArray &method, const QString &path) const;
-    int count(const QByteArray &method, const QString &path) const { return static_cast<int>(requestsFor(method, path).size()); }
+    int count(const QByteArray &method, const QString &path) const
+    {
+        return static_cast<int>(requestsFor(method, path).size());
+    }
 
     // Streams: write a chunk to every open one, end them cleanly, or cut them off.
     int openStreams() const;

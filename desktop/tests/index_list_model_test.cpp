@@ -14,7 +14,8 @@ private slots:
     void eachIndexOnceInOrder()
     {
         IndexListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy changed(&model, &IndexListModel::changed);
         QCOMPARE(model.joined(), QString());
         model.setIndexes({12, 5, 10, 5, 12});
@@ -43,7 +44,8 @@ private slots:
     void staleListKeepsIndexesAddedSinceIt()
     {
         IndexListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setIndexes({1, 2});
         model.add(5);
         model.setIndexes({1, 2});

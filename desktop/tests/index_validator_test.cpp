@@ -18,21 +18,25 @@ private slots:
         const int ok = QValidator::Acceptable;
         const int bad = QValidator::Intermediate;
         QTest::newRow("empty") << QString() << bad << QStringLiteral("Type an index");
-        QTest::newRow("only white space") << QStringLiteral("  ") << bad << QStringLiteral("Type an index");
+        QTest::newRow("only white space")
+            << QStringLiteral("  ") << bad << QStringLiteral("Type an index");
         QTest::newRow("leading space") << QStringLiteral(" 12") << ok << QString();
         QTest::newRow("trailing newline") << QStringLiteral("12\n") << ok << QString();
         QTest::newRow("zero") << QStringLiteral("0") << ok << QString();
         QTest::newRow("ten") << QStringLiteral("10") << ok << QString();
         QTest::newRow("leading zeros") << QStringLiteral("007") << ok << QString();
         QTest::newRow("the cap") << QStringLiteral("1000000") << ok << QString();
-        QTest::newRow("above the cap") << QStringLiteral("1000001") << bad << QStringLiteral("largest index");
-        QTest::newRow("huge") << QStringLiteral("99999999999999999999999") << bad << QStringLiteral("largest index");
+        QTest::newRow("above the cap")
+            << QStringLiteral("1000001") << bad << QStringLiteral("largest index");
+        QTest::newRow("huge") << QStringLiteral("99999999999999999999999") << bad
+                              << QStringLiteral("largest index");
         QTest::newRow("letters") << QStringLiteral("abc") << bad << QStringLiteral("digits");
         QTest::newRow("minus") << QStringLiteral("-1") << bad << QStringLiteral("digits");
         QTest::newRow("space") << QStringLiteral("1 0") << bad << QStringLiteral("digits");
         QTest::newRow("decimal") << QStringLiteral("3.5") << bad << QStringLiteral("digits");
         QTest::newRow("exponent") << QStringLiteral("1e3") << bad << QStringLiteral("digits");
-        QTest::newRow("arabic-indic digits") << QStringLiteral("\u0661\u0662") << bad << QStringLiteral("digits");
+        QTest::newRow("arabic-indic digits")
+            << QStringLiteral("\u0661\u0662") << bad << QStringLiteral("digits");
     }
 
     void validate()

@@ -26,7 +26,6 @@
 #include <optional>
 
 #include "fake_http_server.hpp"
-#include "wait.hpp"
 #include "fib/desktop/calculator_page.hpp"
 #include "fib/desktop/event_stream.hpp"
 #include "fib/desktop/main_window.hpp"
@@ -34,6 +33,7 @@
 #include "fib/desktop/value_delegate.hpp"
 #include "fib/desktop/values_model.hpp"
 #include "fib/version.hpp"
+#include "wait.hpp"
 
 using fib::desktop::CalculatorPage;
 using fib::desktop::EventStream;
@@ -58,19 +58,23 @@ struct FakeBackend {
     FakeBackend()
     {
         server.route("GET", QStringLiteral("/api/info"), [this](const FakeRequest &) {
-            return FakeResponse::json(QJsonDocument(QJsonObject{{QStringLiteral("service"), QStringLiteral("fib-server")},
-                                                                {QStringLiteral("version"), QStringLiteral("0.1.0")},
-                                                                {QStringLiteral("max_index"), static_cast<qint64>(maxIndex)}})
-                                          .toJson(QJsonDocument::Compact));
+            return FakeResponse::json(
+                QJsonDocument(
+                    QJsonObject{{QStringLiteral("service"), QStringLiteral("fib-server")},
+                                {QStringLiteral("version"), QStringLiteral("0.1.0")},
+                                {QStringLiteral("max_index"), static_cast<qint64>(maxIndex)}})
+                    .toJson(QJsonDocument::Compact));
         });
         server.route("GET", QStringLiteral("/api/healthz"),
                      [](const FakeRequest &) { return FakeResponse::json(R"({"status":"ok"})"); });
-        server.route("GET", QStringLiteral("/api/readyz"),
-                     [](const FakeRequest &) { return FakeResponse::json(R"({"status":"ready"})"); });
+        server.route("GET", QStringLiteral("/api/readyz"), [](const FakeRequest &) {
+            return FakeResponse::json(R"({"status":"ready"})");
+        });
         server.route("GET", QStringLiteral("/api/values/all"), [this](const FakeRequest &) {
             QJsonArray rows;
             for (const auto &entry : values)
-                rows.append(QJsonObject{{QStringLiteral("number"), static_cast<qint64>(entry.first)}});
+                rows.append(
+                    QJsonObject{{QStringLiteral("number"), static_cast<qint64>(entry.first)}});
             return FakeResponse::json(QJsonDocument(rows).toJson(QJsonDocument::Compact));
         });
         server.route("GET", QStringLiteral("/api/values/current"), [this](const FakeRequest &) {
@@ -82,14 +86,17 @@ struct FakeBackend {
         server.route("POST", QStringLiteral("/api/values"), [this](const FakeRequest &request) {
             if (nextSubmitAnswer)
                 return *std::exchange(nextSubmitAnswer, std::nullopt);
-            const auto index = static_cast<fib::Index>(
-                QJsonDocument::fromJson(request.body).object().value(QStringLiteral("index")).toInteger());
+            const auto index = static_cast<fib::Index>(QJsonDocument::fromJson(request.body)
+                                                           .object()
+                                                           .value(QStringLiteral("index"))
+                                                           .toInteger());
             values.emplace(index, kPending);
             return FakeResponse::json(R"({"working":true})");
         });
         server.route("GET", QStringLiteral("/api/events"), [this](const FakeRequest &) {
             if (!eventsAvailable)
-                return FakeResponse::problem(503, QStringLiteral("Too many streams"), QStringLiteral("try later"));
+                return FakeResponse::problem(503, QStringLiteral("Too many streams"),
+                                             QStringLiteral("try later"));
             return FakeResponse::eventStream("retry: 2000\n\n");
         });
     }
@@ -98,22 +105,25 @@ struct FakeBackend {
     fib::Index postedIndex(int n) const
     {
         const auto post = server.requestsFor("POST", QStringLiteral("/api/values")).at(n);
-        return static_cast<fib::Index>(QJsonDocument::fromJson(post.body).object().value(QStringLiteral("index")).toInteger());
+        return static_cast<fib::Index>(
+            QJsonDocument::fromJson(post.body).object().value(QStringLiteral("index")).toInteger());
     }
 };
 
 QString summaryOf(const QString &digits)
 {
-    return digits.left(20) + QStringLiteral("...") + digits.right(20) + QStringLiteral(" (%1 digits)").arg(digits.size());
+    return digits.left(20) + QStringLiteral("...") + digits.right(20) +
+           QStringLiteral(" (%1 digits)").arg(digits.size());
 }
 
 FakeResponse fullValue(fib::Index index, const QString &digits)
 {
-    return FakeResponse::json(QJsonDocument(QJsonObject{{QStringLiteral("index"), static_cast<qint64>(index)},
-                                                        {QStringLiteral("status"), QStringLiteral("done")},
-                                                        {QStringLiteral("digits"), digits.size()},
-                                                        {QStringLiteral("value"), digits}})
-                                  .toJson(QJsonDocument::Compact));
+    return FakeResponse::json(
+        QJsonDocument(QJsonObject{{QStringLiteral("index"), static_cast<qint64>(index)},
+                                  {QStringLiteral("status"), QStringLiteral("done")},
+                                  {QStringLiteral("digits"), digits.size()},
+                                  {QStringLiteral("value"), digits}})
+            .toJson(QJsonDocument::Compact));
 }
 
 } // namespace
@@ -145,7 +155,8 @@ private:
 
     QString row(int r) const { return m_window->values()->index(r).data().toString(); }
 
-    template <typename T> T *child(const char *name) const
+    template <typename T>
+    T *child(const char *name) const
     {
         auto *widget = m_window->findChild<T *>(QLatin1String(name));
         if (!widget)
@@ -213,8 +224,9 @@ private:
     void waitForInfo()
     {
         QTRY_VERIFY(m_backend->server.count("GET", QStringLiteral("/api/info")) >= 1);
-        QTRY_COMPARE(m_window->serverPage()->findChild<QLabel *>(QStringLiteral("serverVersion"))->text(),
-                     QStringLiteral("0.1.0"));
+        QTRY_COMPARE(
+            m_window->serverPage()->findChild<QLabel *>(QStringLiteral("serverVersion"))->text(),
+            QStringLiteral("0.1.0"));
     }
 
 private slots:
@@ -251,8 +263,10 @@ private slots:
         QCOMPARE(m_edit->text(), QStringLiteral("10"));
         QTest::keyClick(m_edit, Qt::Key_Return);
         QTRY_COMPARE(m_backend->posts(), 1);
-        const auto post = m_backend->server.requestsFor("POST", QStringLiteral("/api/values")).first();
-        QCOMPARE(QJsonDocument::fromJson(post.body).object().value(QStringLiteral("index")).toInt(), 10);
+        const auto post =
+            m_backend->server.requestsFor("POST", QStringLiteral("/api/values")).first();
+        QCOMPARE(QJsonDocument::fromJson(post.body).object().value(QStringLiteral("index")).toInt(),
+                 10);
         QTRY_COMPARE(m_edit->text(), QString());
         QTRY_COMPARE(m_window->values()->rowCount(), 1);
         QCOMPARE(row(0), QStringLiteral("For index 10 I calculated Nothing yet!"));
@@ -260,7 +274,8 @@ private slots:
 
         // The button does the same.
         QTest::keyClicks(m_edit, QStringLiteral("11"));
-        QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("submitButton")), Qt::LeftButton);
+        QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("submitButton")),
+                          Qt::LeftButton);
         QTRY_COMPARE(m_backend->posts(), 2);
         QTRY_COMPARE(m_edit->text(), QString());
         auto *indexes = m_window->findChild<QPlainTextEdit *>(QStringLiteral("indexesText"));
@@ -271,7 +286,8 @@ private slots:
     {
         openWindow();
         m_backend->nextSubmitAnswer =
-            FakeResponse::problem(422, QStringLiteral("Index too high"), QStringLiteral("index 999 is above the maximum 500"));
+            FakeResponse::problem(422, QStringLiteral("Index too high"),
+                                  QStringLiteral("index 999 is above the maximum 500"));
         QTest::keyClicks(m_edit, QStringLiteral("999"));
         QTest::keyClick(m_edit, Qt::Key_Enter);
         QTRY_COMPARE(m_window->calculatorPage()->inputMessage(),
@@ -288,7 +304,8 @@ private slots:
         openWindow();
         QVERIFY(m_window->calculatorPage()->inputMessage().isEmpty());
         QTest::keyClick(m_edit, Qt::Key_Return);
-        QVERIFY2(m_message->text().contains(QStringLiteral("Type an index")), qPrintable(m_message->text()));
+        QVERIFY2(m_message->text().contains(QStringLiteral("Type an index")),
+                 qPrintable(m_message->text()));
         QVERIFY(!child<QPushButton>("submitButton")->isEnabled());
     }
 
@@ -315,13 +332,15 @@ private slots:
         auto *submit = child<QPushButton>("submitButton");
         QTest::keyClicks(m_edit, text);
         QCOMPARE(m_edit->text(), text);
-        QVERIFY2(m_window->calculatorPage()->inputMessage().contains(reason), qPrintable(m_message->text()));
+        QVERIFY2(m_window->calculatorPage()->inputMessage().contains(reason),
+                 qPrintable(m_message->text()));
         QVERIFY(!submit->isEnabled());
         QTest::keyClick(m_edit, Qt::Key_Return);
         QTest::keyClick(m_edit, Qt::Key_Enter);
         QTest::mouseClick(submit, Qt::LeftButton);
         QCOMPARE(m_edit->text(), text);
-        QVERIFY2(m_window->calculatorPage()->inputMessage().contains(reason), qPrintable(m_message->text()));
+        QVERIFY2(m_window->calculatorPage()->inputMessage().contains(reason),
+                 qPrintable(m_message->text()));
 
         // Nothing went out: the next index typed is the first and only one the server gets.
         QTest::keyClick(m_edit, Qt::Key_A, Qt::ControlModifier);
@@ -350,7 +369,8 @@ private slots:
         waitForInfo();
         QGuiApplication::clipboard()->setText(pasted);
         QTest::keySequence(m_edit, QKeySequence::Paste);
-        QVERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(), qPrintable(m_message->text()));
+        QVERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(),
+                 qPrintable(m_message->text()));
         QVERIFY(child<QPushButton>("submitButton")->isEnabled());
         QTest::keyClick(m_edit, Qt::Key_Return);
         QTRY_COMPARE(m_backend->posts(), 1);
@@ -387,7 +407,8 @@ private slots:
         QTRY_COMPARE(m_backend->server.openStreams(), 1);
         QTRY_COMPARE(m_window->connectionStatus(), QStringLiteral("Live updates on"));
         // The fake's lists still say pending: only the event can bring the value.
-        m_backend->server.push("id: t-1\nevent: computed\ndata: {\"index\":7,\"value\":\"13\"}\n\n");
+        m_backend->server.push(
+            "id: t-1\nevent: computed\ndata: {\"index\":7,\"value\":\"13\"}\n\n");
         QTRY_COMPARE(row(0), QStringLiteral("For index 7 I calculated 13"));
         QVERIFY(!m_window->values()->index(0).data(ValuesModel::PendingRole).toBool());
     }
@@ -511,14 +532,16 @@ private slots:
         auto *text = m_window->findChild<QLabel *>(QStringLiteral("connectionMessage"));
         auto *retry = m_window->findChild<QPushButton *>(QStringLiteral("retryButton"));
         QTRY_VERIFY(banner->isVisible());
-        QVERIFY2(text->text().startsWith(QStringLiteral("Cannot reach the server at http://127.0.0.1:")),
-                 qPrintable(text->text()));
+        QVERIFY2(
+            text->text().startsWith(QStringLiteral("Cannot reach the server at http://127.0.0.1:")),
+            qPrintable(text->text()));
         QVERIFY(retry->isVisible());
         QVERIFY(retry->isEnabled());
         // Submitting says so next to the field too, and keeps the text.
         QTest::keyClicks(m_edit, QStringLiteral("8"));
         QTest::keyClick(m_edit, Qt::Key_Return);
-        QTRY_VERIFY2(m_message->text().startsWith(QStringLiteral("Cannot reach the server")), qPrintable(m_message->text()));
+        QTRY_VERIFY2(m_message->text().startsWith(QStringLiteral("Cannot reach the server")),
+                     qPrintable(m_message->text()));
         // "Submitting index 8..." does not stay up as if the index were still on its way.
         QVERIFY2(!m_window->statusBar()->currentMessage().startsWith(QStringLiteral("Submitting")),
                  qPrintable(m_window->statusBar()->currentMessage()));
@@ -529,7 +552,8 @@ private slots:
         // Once pointed at a server that answers, the banner and the message under the field go.
         m_window->setServerUrl(m_backend->server.url());
         QTRY_VERIFY(!banner->isVisible());
-        QTRY_VERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(), qPrintable(m_message->text()));
+        QTRY_VERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(),
+                     qPrintable(m_message->text()));
         QCOMPARE(m_edit->text(), QStringLiteral("8"));
     }
 
@@ -542,14 +566,17 @@ private slots:
         QTRY_VERIFY(banner->isVisible());
         QTest::keyClicks(m_edit, QStringLiteral("42"));
         QTest::keyClick(m_edit, Qt::Key_Return);
-        QTRY_VERIFY2(m_message->text().startsWith(QStringLiteral("Cannot reach the server")), qPrintable(m_message->text()));
+        QTRY_VERIFY2(m_message->text().startsWith(QStringLiteral("Cannot reach the server")),
+                     qPrintable(m_message->text()));
 
         FakeBackend later;
         refusing.release();
         QVERIFY(later.server.listen(refusing.port()));
-        QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus(), QStringLiteral("Live updates on"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus(), QStringLiteral("Live updates on"),
+                                  20000);
         QTRY_VERIFY(!banner->isVisible());
-        QTRY_VERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(), qPrintable(m_message->text()));
+        QTRY_VERIFY2(m_window->calculatorPage()->inputMessage().isEmpty(),
+                     qPrintable(m_message->text()));
         QCOMPARE(m_edit->text(), QStringLiteral("42"));
     }
 
@@ -564,15 +591,17 @@ private slots:
         timing.retryMs = 9000;
         timing.maxRetryMs = 9000;
         events->setTiming(timing);
-        QTRY_VERIFY_WITH_TIMEOUT(events->state() == EventStream::State::Reconnecting && events->nextAttemptMs() > 6000,
+        QTRY_VERIFY_WITH_TIMEOUT(events->state() == EventStream::State::Reconnecting &&
+                                     events->nextAttemptMs() > 6000,
                                  30000);
         const QString first = m_window->connectionStatus();
         QVERIFY2(first.startsWith(QStringLiteral("Disconnected: retrying in")), qPrintable(first));
         QSignalSpy states(events, &EventStream::stateChanged);
         QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionStatus() != first, 6000);
         QCOMPARE(states.count(), 0); // the same wait, a smaller number
-        QVERIFY2(m_window->connectionStatus().startsWith(QStringLiteral("Disconnected: retrying in")),
-                 qPrintable(m_window->connectionStatus()));
+        QVERIFY2(
+            m_window->connectionStatus().startsWith(QStringLiteral("Disconnected: retrying in")),
+            qPrintable(m_window->connectionStatus()));
     }
 
     // Every action reachable with Alt+letter has its own letter (Alt+H and Alt+V used to belong
@@ -580,8 +609,9 @@ private slots:
     void mnemonicsAreUnique()
     {
         m_backend->values = {{5, QStringLiteral("5")}};
-        m_backend->server.route("GET", QStringLiteral("/api/values/5"),
-                                [](const FakeRequest &) { return fullValue(5, QStringLiteral("5")); });
+        m_backend->server.route("GET", QStringLiteral("/api/values/5"), [](const FakeRequest &) {
+            return fullValue(5, QStringLiteral("5"));
+        });
         openWindow();
         QStringList texts;
         const auto menus = m_window->menuBar()->actions();
@@ -604,7 +634,8 @@ private slots:
                 byKey[key.toString()].append(text);
         }
         for (auto it = byKey.cbegin(); it != byKey.cend(); ++it)
-            QVERIFY2(it.value().size() == 1, qPrintable(it.key() + QStringLiteral(": ") + it.value().join(QStringLiteral(", "))));
+            QVERIFY2(it.value().size() == 1, qPrintable(it.key() + QStringLiteral(": ") +
+                                                        it.value().join(QStringLiteral(", "))));
 
         // And they work: Alt+C copies the selected row's value, Alt+D shows its digits.
         QTRY_COMPARE(m_window->values()->rowCount(), 1);
@@ -614,11 +645,13 @@ private slots:
         QGuiApplication::clipboard()->clear();
         QTest::keyClick(m_window.get(), Qt::Key_C, Qt::AltModifier);
         QTRY_COMPARE(asked.count(), 1); // a mnemonic clicks its button with a short animation
-        QCOMPARE(asked.at(0).at(1).value<CalculatorPage::ValueAction>(), CalculatorPage::ValueAction::Copy);
+        QCOMPARE(asked.at(0).at(1).value<CalculatorPage::ValueAction>(),
+                 CalculatorPage::ValueAction::Copy);
         QTRY_COMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("5"));
         QTest::keyClick(m_window.get(), Qt::Key_D, Qt::AltModifier);
         QTRY_COMPARE(asked.count(), 2);
-        QCOMPARE(asked.at(1).at(1).value<CalculatorPage::ValueAction>(), CalculatorPage::ValueAction::Show);
+        QCOMPARE(asked.at(1).at(1).value<CalculatorPage::ValueAction>(),
+                 CalculatorPage::ValueAction::Show);
     }
 
     // Ctrl+C on a row copies the value, every digit of it, not the row's sentence.
@@ -665,8 +698,9 @@ private slots:
         m_backend->values.emplace(1, QStringLiteral("1"));
         m_backend->values.emplace(7001, QStringLiteral("5"));
         QTRY_COMPARE(m_backend->server.openStreams(), 1);
-        m_backend->server.push("id: t-1\nevent: computed\ndata: {\"index\":1,\"value\":\"1\"}\n\n"
-                               "id: t-2\nevent: computed\ndata: {\"index\":7001,\"value\":\"5\"}\n\n");
+        m_backend->server.push(
+            "id: t-1\nevent: computed\ndata: {\"index\":1,\"value\":\"1\"}\n\n"
+            "id: t-2\nevent: computed\ndata: {\"index\":7001,\"value\":\"5\"}\n\n");
         QTRY_VERIFY(indexes->toPlainText().startsWith(QStringLiteral("1, 2, 4, ")));
         QTRY_VERIFY(indexes->toPlainText().endsWith(QStringLiteral(", 6000, 7001")));
         QCOMPARE(bar->value(), scrolled);
@@ -683,7 +717,8 @@ private slots:
                 cursor.setPosition(block.position() + line.textStart());
                 const qreal top = indexes->cursorRect(cursor).top();
                 if (top < bottom && top + line.height() > bottom + 0.5) {
-                    qWarning("line %d: %g to %g, the view ends at %d", i, top, top + line.height(), bottom);
+                    qWarning("line %d: %g to %g, the view ends at %d", i, top, top + line.height(),
+                             bottom);
                     return false;
                 }
             }
@@ -727,7 +762,8 @@ private slots:
         openWindow();
         QTRY_COMPARE(m_window->values()->rowCount(), 1);
         valuesView()->setCurrentIndex(m_window->values()->index(0));
-        const QList<QWidget *> buttons{child<QPushButton>("showValueButton"), child<QPushButton>("copyValueButton"),
+        const QList<QWidget *> buttons{child<QPushButton>("showValueButton"),
+                                       child<QPushButton>("copyValueButton"),
                                        child<QPushButton>("saveValueButton")};
         for (QWidget *button : buttons)
             QVERIFY(button->isEnabled());
@@ -781,7 +817,8 @@ private slots:
         QVERIFY2(text.contains(QLatin1String(fib::kVersion)), qPrintable(text));
         QVERIFY2(text.contains(QLatin1String(qVersion())), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("LGPL")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("<a href=\"") + m_backend->server.url().toString()), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("<a href=\"") + m_backend->server.url().toString()),
+                 qPrintable(text));
     }
 
     // The unreachable-server banner takes the title's place: nothing under it moves.
@@ -804,16 +841,20 @@ private slots:
     // A narrow window cuts a long row once, not a second time inside its first...last summary.
     void narrowWindowShowsOneEllipsis()
     {
-        m_backend->values = {{1000000, QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)")}};
+        m_backend->values = {
+            {1000000,
+             QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)")}};
         openWindow();
         QTRY_COMPARE(m_window->values()->rowCount(), 1);
         QListView *view = valuesView();
         const QString text = row(0);
         const int full = view->fontMetrics().horizontalAdvance(text);
         for (int percent = 30; percent < 100; ++percent) {
-            const QString shown = fib::desktop::ValueDelegate::elidedText(text, view->fontMetrics(), full * percent / 100);
+            const QString shown = fib::desktop::ValueDelegate::elidedText(text, view->fontMetrics(),
+                                                                          full * percent / 100);
             QVERIFY(view->fontMetrics().horizontalAdvance(shown) <= full * percent / 100);
-            QVERIFY2(shown.count(QChar(0x2026)) + shown.count(QStringLiteral("...")) == 1, qPrintable(shown));
+            QVERIFY2(shown.count(QChar(0x2026)) + shown.count(QStringLiteral("...")) == 1,
+                     qPrintable(shown));
         }
     }
 
@@ -843,7 +884,9 @@ private slots:
         QTRY_COMPARE(label("serverHealth"), QStringLiteral("Yes (ok)"));
         QTRY_COMPARE(label("serverReadiness"), QStringLiteral("Yes (ready)"));
         QCOMPARE(label("serverUrl"), m_backend->server.url().toString());
-        QTest::mouseClick(m_window->serverPage()->findChild<QPushButton *>(QStringLiteral("backButton")), Qt::LeftButton);
+        QTest::mouseClick(
+            m_window->serverPage()->findChild<QPushButton *>(QStringLiteral("backButton")),
+            Qt::LeftButton);
         QCOMPARE(pages->currentWidget(), m_window->calculatorPage());
     }
 
@@ -863,7 +906,6 @@ private slots:
         QTest::mouseClick(copy, Qt::LeftButton);
         QTRY_COMPARE(QGuiApplication::clipboard()->text(), digits);
     }
-
 };
 
 QTEST_MAIN(MainWindowTest)

@@ -28,14 +28,17 @@ private slots:
         QTest::newRow("all given") << cli << env << saved << cli << Source::CommandLine;
         QTest::newRow("no --server") << QString() << env << saved << env << Source::Environment;
         QTest::newRow("only saved") << QString() << QString() << saved << saved << Source::Settings;
-        QTest::newRow("nothing") << QString() << QString() << QString() << QStringLiteral("http://localhost:3050")
-                                 << Source::Default;
-        QTest::newRow("bad saved is skipped") << QString() << QString() << QStringLiteral("ftp://x")
-                                              << QStringLiteral("http://localhost:3050") << Source::Default;
-        QTest::newRow("no scheme means http") << QStringLiteral("example.test:3050") << QString() << QString()
-                                              << QStringLiteral("http://example.test:3050") << Source::CommandLine;
-        QTest::newRow("trailing slash dropped") << QStringLiteral("https://h/prefix/") << QString() << QString()
-                                                << QStringLiteral("https://h/prefix") << Source::CommandLine;
+        QTest::newRow("nothing") << QString() << QString() << QString()
+                                 << QStringLiteral("http://localhost:3050") << Source::Default;
+        QTest::newRow("bad saved is skipped")
+            << QString() << QString() << QStringLiteral("ftp://x")
+            << QStringLiteral("http://localhost:3050") << Source::Default;
+        QTest::newRow("no scheme means http")
+            << QStringLiteral("example.test:3050") << QString() << QString()
+            << QStringLiteral("http://example.test:3050") << Source::CommandLine;
+        QTest::newRow("trailing slash dropped")
+            << QStringLiteral("https://h/prefix/") << QString() << QString()
+            << QStringLiteral("https://h/prefix") << Source::CommandLine;
     }
 
     void precedence()

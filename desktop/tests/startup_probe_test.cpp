@@ -12,10 +12,10 @@
 #include <optional>
 
 #include "fake_http_server.hpp"
-#include "wait.hpp"
 #include "fib/desktop/main_window.hpp"
 #include "fib/desktop/startup_probe.hpp"
 #include "fib/desktop/values_model.hpp"
+#include "wait.hpp"
 
 using fib::desktop::MainWindow;
 using fib::desktop::StartupProbe;
@@ -36,38 +36,45 @@ struct PagedBackend {
     PagedBackend()
     {
         server.route("GET", QStringLiteral("/api/info"), [](const FakeRequest &) {
-            return FakeResponse::json(R"({"service":"fib-server","version":"0.1.0","max_index":100000})");
+            return FakeResponse::json(
+                R"({"service":"fib-server","version":"0.1.0","max_index":100000})");
         });
-        server.route("GET", QStringLiteral("/api/events"),
-                     [](const FakeRequest &) { return FakeResponse::eventStream("retry: 2000\n\n"); });
+        server.route("GET", QStringLiteral("/api/events"), [](const FakeRequest &) {
+            return FakeResponse::eventStream("retry: 2000\n\n");
+        });
         server.route("GET", QStringLiteral("/api/values/all"), [](const FakeRequest &request) {
             QJsonArray rows;
             const auto page = pageOf(request);
             for (int index = page.first; index <= page.last; ++index)
                 rows.append(QJsonObject{{QStringLiteral("number"), index}});
-            return withLink(FakeResponse::json(QJsonDocument(rows).toJson(QJsonDocument::Compact)), page);
+            return withLink(FakeResponse::json(QJsonDocument(rows).toJson(QJsonDocument::Compact)),
+                            page);
         });
-        server.route("GET", QStringLiteral("/api/values/current"), [this](const FakeRequest &request) {
-            if (valuesHang)
-                return FakeResponse::eventStream();
-            QJsonObject body;
-            const auto page = pageOf(request);
-            for (int index = page.first; index <= page.last; ++index)
-                body.insert(QString::number(index), QString::number(index * 7));
-            return withLink(FakeResponse::json(QJsonDocument(body).toJson(QJsonDocument::Compact)), page);
-        });
+        server.route(
+            "GET", QStringLiteral("/api/values/current"), [this](const FakeRequest &request) {
+                if (valuesHang)
+                    return FakeResponse::eventStream();
+                QJsonObject body;
+                const auto page = pageOf(request);
+                for (int index = page.first; index <= page.last; ++index)
+                    body.insert(QString::number(index), QString::number(index * 7));
+                return withLink(
+                    FakeResponse::json(QJsonDocument(body).toJson(QJsonDocument::Compact)), page);
+            });
     }
 
     // Both lists were fetched up to their last page (the window may fetch them more than once:
     // the live stream's start asks for them again).
     bool askedForEveryPage() const
     {
-        for (const QString &path : {QStringLiteral("/api/values/all"), QStringLiteral("/api/values/current")}) {
+        for (const QString &path :
+             {QStringLiteral("/api/values/all"), QStringLiteral("/api/values/current")}) {
             QSet<QByteArray> targets;
             for (const FakeRequest &request : server.requestsFor("GET", path))
                 targets.insert(request.target);
             const QByteArray base = path.toLatin1() + "?limit=1000";
-            if (!targets.contains(base) || !targets.contains(base + "&after=1000") || !targets.contains(base + "&after=2000"))
+            if (!targets.contains(base) || !targets.contains(base + "&after=1000") ||
+                !targets.contains(base + "&after=2000"))
                 return false;
         }
         return true;
@@ -112,8 +119,9 @@ private:
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(FIB_DESKTOP_PROGRAM),
-                      {QStringLiteral("--server"), url.toString(), QStringLiteral("--exit-after-load")});
+        process.start(
+            QStringLiteral(FIB_DESKTOP_PROGRAM),
+            {QStringLiteral("--server"), url.toString(), QStringLiteral("--exit-after-load")});
         QVERIFY2(process.waitForStarted(), qPrintable(process.errorString()));
         QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 20000);
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
@@ -141,7 +149,8 @@ private slots:
             ++reports;
             result = r;
         });
-        connect(&probe, &StartupProbe::failed, this, [&](const QString &message) { error = message; });
+        connect(&probe, &StartupProbe::failed, this,
+                [&](const QString &message) { error = message; });
         const qint64 shownAt = StartupProbe::processAgeMs(m_sinceMain);
         window.show();
 
@@ -152,7 +161,8 @@ private slots:
         QCOMPARE(window.values()->rowCount(), kRows);
         QVERIFY(m_backend->askedForEveryPage());
         QVERIFY(window.windowHandle() && window.windowHandle()->isExposed());
-        QVERIFY2(result->firstWindowMs >= shownAt, qPrintable(QString::number(result->firstWindowMs)));
+        QVERIFY2(result->firstWindowMs >= shownAt,
+                 qPrintable(QString::number(result->firstWindowMs)));
         QVERIFY2(result->loadedMs >= shownAt, qPrintable(QString::number(result->loadedMs)));
         QVERIFY(result->loadedMs <= StartupProbe::processAgeMs(m_sinceMain));
 #ifdef Q_OS_LINUX
@@ -191,7 +201,8 @@ private slots:
         QSignalSpy failed(&probe, &StartupProbe::failed);
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
-        QCOMPARE(failed.first().at(0).toString(), QStringLiteral("the values were not loaded within 0.5 s"));
+        QCOMPARE(failed.first().at(0).toString(),
+                 QStringLiteral("the values were not loaded within 0.5 s"));
         QCOMPARE(finished.count(), 0);
     }
 
@@ -202,8 +213,10 @@ private slots:
         result.loadedMs = 380;
         result.rows = 10000;
         result.indexes = 9999;
-        QCOMPARE(StartupProbe::toJson(result),
-                 QByteArray(R"({"first_window_ms":42,"indexes":9999,"loaded_ms":380,"rows":10000,"rss_kb":null})"));
+        QCOMPARE(
+            StartupProbe::toJson(result),
+            QByteArray(
+                R"({"first_window_ms":42,"indexes":9999,"loaded_ms":380,"rows":10000,"rss_kb":null})"));
         result.rssKb = 41000;
         QVERIFY(StartupProbe::toJson(result).endsWith(R"("rss_kb":41000})"));
     }

@@ -40,11 +40,14 @@ private slots:
     void rowsReadLikeTheOriginal()
     {
         ValuesModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setEntries({done(10, QStringLiteral("55")), pending(12), done(5, QStringLiteral("5"))});
-        QCOMPARE(shown(model), (QStringList{QStringLiteral("For index 5 I calculated 5"),
-                                            QStringLiteral("For index 10 I calculated 55"),
-                                            QStringLiteral("For index 12 I calculated Nothing yet!")}));
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setEntries(
+            {done(10, QStringLiteral("55")), pending(12), done(5, QStringLiteral("5"))});
+        QCOMPARE(shown(model),
+                 (QStringList{QStringLiteral("For index 5 I calculated 5"),
+                              QStringLiteral("For index 10 I calculated 55"),
+                              QStringLiteral("For index 12 I calculated Nothing yet!")}));
         QCOMPARE(model.pendingCount(), 1);
         QVERIFY(model.index(2).data(ValuesModel::PendingRole).toBool());
         QCOMPARE(model.index(1).data(ValuesModel::IndexRole).toULongLong(), 10ULL);
@@ -54,8 +57,10 @@ private slots:
     void mergeTouchesOnlyWhatChanged()
     {
         ValuesModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setEntries({done(1, QStringLiteral("1")), pending(2), done(4, QStringLiteral("3")), done(9, QStringLiteral("34"))});
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setEntries({done(1, QStringLiteral("1")), pending(2), done(4, QStringLiteral("3")),
+                          done(9, QStringLiteral("34"))});
 
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
@@ -64,8 +69,8 @@ private slots:
         QSignalSpy pendingSpy(&model, &ValuesModel::pendingCountChanged);
 
         // 2 computed, 4 gone, 3 and 20 new, 1 and 9 unchanged.
-        model.setEntries({done(20, QStringLiteral("6765")), done(1, QStringLiteral("1")), done(2, QStringLiteral("1")),
-                          pending(3), done(9, QStringLiteral("34"))});
+        model.setEntries({done(20, QStringLiteral("6765")), done(1, QStringLiteral("1")),
+                          done(2, QStringLiteral("1")), pending(3), done(9, QStringLiteral("34"))});
         QCOMPARE(reset.count(), 0);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 1);
@@ -82,8 +87,8 @@ private slots:
         changed.clear();
         inserted.clear();
         removed.clear();
-        model.setEntries({done(1, QStringLiteral("1")), done(2, QStringLiteral("1")), pending(3), done(9, QStringLiteral("34")),
-                          done(20, QStringLiteral("6765"))});
+        model.setEntries({done(1, QStringLiteral("1")), done(2, QStringLiteral("1")), pending(3),
+                          done(9, QStringLiteral("34")), done(20, QStringLiteral("6765"))});
         QCOMPARE(changed.count() + inserted.count() + removed.count(), 0);
 
         model.setEntries({});
@@ -94,7 +99,8 @@ private slots:
     void liveValueTurnsPendingRowDone()
     {
         ValuesModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.addPending(7);
         QCOMPARE(model.pendingCount(), 1);
         model.addPending(7); // already listed: nothing
@@ -117,16 +123,18 @@ private slots:
     void staleListKeepsRowsAddedSinceIt()
     {
         ValuesModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setEntries({pending(1), done(2, QStringLiteral("1"))});
         model.setValue(5, QStringLiteral("5")); // a live event
-        model.addPending(9);                     // a submission
+        model.addPending(9);                    // a submission
         model.setEntries({pending(1), done(2, QStringLiteral("1"))});
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.rowOf(5), std::optional<int>(2));
         QCOMPARE(model.rowOf(9), std::optional<int>(3));
         QCOMPARE(model.pendingCount(), 2);
-        model.setEntries({done(1, QStringLiteral("1")), done(2, QStringLiteral("1")), done(5, QStringLiteral("5")), pending(9)});
+        model.setEntries({done(1, QStringLiteral("1")), done(2, QStringLiteral("1")),
+                          done(5, QStringLiteral("5")), pending(9)});
         model.setEntries({done(1, QStringLiteral("1"))}); // listed before: now they go
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.pendingCount(), 0);
@@ -149,22 +157,26 @@ private slots:
 
     void longValuesAreSummarised()
     {
-        QLocale::setDefault(QLocale::c()); // no digit grouping
+        QLocale::setDefault(QLocale::c());                                // no digit grouping
         const QString digits = QStringLiteral("1234567890").repeated(10); // 100 digits
         QCOMPARE(ValuesModel::shownValue(digits),
                  QStringLiteral("12345678901234567890...12345678901234567890 (100 digits)"));
         QCOMPARE(ValuesModel::shownValue(QStringLiteral("55")), QStringLiteral("55"));
         QCOMPARE(ValuesModel::digitCount(digits), 100ULL);
         // The server's own summary passes through and still tells the digit count.
-        const QString summary = QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)");
+        const QString summary =
+            QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)");
         QCOMPARE(ValuesModel::shownValue(summary), summary);
         QCOMPARE(ValuesModel::digitCount(summary), 208988ULL);
         QCOMPARE(ValuesModel::digitCount(kPending), 0ULL);
 
         ValuesModel model;
         model.setEntries({done(1000000, summary)});
-        QVERIFY(model.index(0).data(ValuesModel::SummarisedRole).toBool()); // the server's summary is one too
-        QCOMPARE(model.index(0).data().toString(), QStringLiteral("For index 1000000 I calculated ") + summary);
+        QVERIFY(model.index(0)
+                    .data(ValuesModel::SummarisedRole)
+                    .toBool()); // the server's summary is one too
+        QCOMPARE(model.index(0).data().toString(),
+                 QStringLiteral("For index 1000000 I calculated ") + summary);
         model.setValue(480, digits);
         QVERIFY(model.index(0).data(ValuesModel::SummarisedRole).toBool());
         model.setValue(10, QStringLiteral("55"));
@@ -175,14 +187,20 @@ private slots:
     void digitCountsAreGroupedByLocale()
     {
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-        const QString server = QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)");
+        const QString server =
+            QStringLiteral("19532821287077577316...68996526838242546875 (208988 digits)");
         QCOMPARE(ValuesModel::shownValue(server),
                  QStringLiteral("19532821287077577316...68996526838242546875 (208,988 digits)"));
-        const QString digits = QStringLiteral("1234567890").repeated(123) + QStringLiteral("4"); // 1,231 digits
-        QCOMPARE(ValuesModel::shownValue(digits), QStringLiteral("12345678901234567890...23456789012345678904 (1,231 digits)"));
+        const QString digits =
+            QStringLiteral("1234567890").repeated(123) + QStringLiteral("4"); // 1,231 digits
+        QCOMPARE(ValuesModel::shownValue(digits),
+                 QStringLiteral("12345678901234567890...23456789012345678904 (1,231 digits)"));
         ValuesModel model;
         model.setEntries({done(1000000, server)});
-        QVERIFY2(model.index(0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("208,988 digit")),
+        QVERIFY2(model.index(0)
+                     .data(Qt::ToolTipRole)
+                     .toString()
+                     .contains(QStringLiteral("208,988 digit")),
                  qPrintable(model.index(0).data(Qt::ToolTipRole).toString()));
         QLocale::setDefault(QLocale::c());
     }

@@ -10,5 +10,6 @@
 #undef QTRY_VERIFY2
 #undef QTRY_COMPARE
 #define QTRY_VERIFY(expr) QTRY_VERIFY_WITH_TIMEOUT(expr, 20000)
-#define QTRY_VERIFY2(expr, messageExpression) QTRY_VERIFY2_WITH_TIMEOUT(expr, messageExpression, 20000)
+#define QTRY_VERIFY2(expr, messageExpression)                                                      \
+    QTRY_VERIFY2_WITH_TIMEOUT(expr, messageExpression, 20000)
 #define QTRY_COMPARE(expr, expected) QTRY_COMPARE_WITH_TIMEOUT(expr, expected, 20000)

@@ -67,19 +67,20 @@ auto LiveBackend::withPg(F &&body)
 
 LiveBackend::LiveBackend(Config config)
     : m_config(std::move(config)),
-      m_pg(kPgConnections,
-           [this] {
-               auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
-               if (!m_schemaReady.load(std::memory_order_acquire)) {
-                   const std::lock_guard lock(m_schemaMutex);
-                   if (!m_schemaReady.load()) {
-                       store->migrate();
-                       m_schemaReady.store(true, std::memory_order_release);
-                   }
-               }
-               return store;
-           },
-           kPoolWait),
+      m_pg(
+          kPgConnections,
+          [this] {
+              auto store = std::make_unique<PgStore>(m_config.postgresConninfo());
+              if (!m_schemaReady.load(std::memory_order_acquire)) {
+                  const std::lock_guard lock(m_schemaMutex);
+                  if (!m_schemaReady.load()) {
+                      store->migrate();
+                      m_schemaReady.store(true, std::memory_order_release);
+                  }
+              }
+              return store;
+          },
+          kPoolWait),
       m_submissions([this](const std::vector<Index> &indexes) { return writeSubmissions(indexes); },
                     kMaxSubmissionBatch)
 {
@@ -95,7 +96,8 @@ int migrateSchema(const Config &config)
                                    {"app_role", std::string(keys::kAppRole)},
                                    {"app_role_granted", done.appRoleGranted}});
         if (!done.appRoleGranted)
-            log::warn("no PostgreSQL role to grant: create it with deploy/postgres/roles.sql, then migrate again",
+            log::warn("no PostgreSQL role to grant: create it with deploy/postgres/roles.sql, then "
+                      "migrate again",
                       {{"app_role", std::string(keys::kAppRole)}});
         return 0;
     } catch (const UnavailableError &e) {
@@ -115,21 +117,21 @@ std::vector<bool> LiveBackend::writeSubmissions(const std::vector<Index> &indexe
         for (int check = 0; check < kInDoubtChecks; ++check) {
             switch (withPg([&](PgStore &pg) { return pg.outcome(e.transactionId()); })) {
             case PgStore::Outcome::Committed:
-                log::warn("commit reply lost; the submissions were stored", {{"xid", e.transactionId()}});
+                log::warn("commit reply lost; the submissions were stored",
+                          {{"xid", e.transactionId()}});
                 // Which rows were new is not known: report all as new, so every cache drops.
                 return std::vector<bool>(indexes.size(), true);
             case PgStore::Outcome::Aborted:
                 log::warn("commit reply lost; the submissions were not stored, writing them again",
                           {{"xid", e.transactionId()}});
                 return withPg([&](PgStore &pg) { return pg.recordSubmissions(indexes); });
-            case PgStore::Outcome::Unknown:
-                std::this_thread::sleep_for(kInDoubtPause);
-                break;
+            case PgStore::Outcome::Unknown: std::this_thread::sleep_for(kInDoubtPause); break;
             }
         }
-        throw UnavailableError("Database unavailable",
-                               "the connection to PostgreSQL was lost while committing, and whether the "
-                               "submission was stored is not known yet");
+        throw UnavailableError(
+            "Database unavailable",
+            "the connection to PostgreSQL was lost while committing, and whether the "
+            "submission was stored is not known yet");
     }
 }
 
@@ -162,7 +164,8 @@ jobs::SubmitOutcome LiveBackend::enqueue(Index index, std::string_view requestId
 
 std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<Index> &indexes)
 {
-    return withRedis(m_config, [&](redis::Connection &redis) { return jobs::briefs(redis, indexes); });
+    return withRedis(m_config,
+                     [&](redis::Connection &redis) { return jobs::briefs(redis, indexes); });
 }
 
 std::optional<std::string> LiveBackend::value(Index index)
@@ -176,7 +179,8 @@ std::optional<std::string> LiveBackend::value(Index index)
 void LiveBackend::checkReady()
 {
     withPg([](PgStore &pg) { pg.ping(); });
-    const auto reply = withRedis(m_config, [](redis::Connection &redis) { return redis.checked({"PING"}); });
+    const auto reply =
+        withRedis(m_config, [](redis::Connection &redis) { return redis.checked({"PING"}); });
     if (redis::text(*reply) != "PONG")
         throw UnavailableError("Redis unavailable", "Redis did not answer PING");
 }
@@ -189,11 +193,11 @@ QueueStats LiveBackend::queueStats()
 {
     const auto replies = withRedis(m_config, [](redis::Connection &redis) {
         return redis.pipeline({{"HGETALL", keys::kWorkerStatsHash},
-                                         {"XLEN", keys::kJobsStream},
-                                         {"XLEN", keys::kDeadStream},
-                                         {"XPENDING", keys::kJobsStream, keys::kWorkersGroup},
-                                         {"XINFO", "GROUPS", keys::kJobsStream},
-                                         {"HLEN", keys::kFailedHash}});
+                               {"XLEN", keys::kJobsStream},
+                               {"XLEN", keys::kDeadStream},
+                               {"XPENDING", keys::kJobsStream, keys::kWorkersGroup},
+                               {"XINFO", "GROUPS", keys::kJobsStream},
+                               {"HLEN", keys::kFailedHash}});
     });
     QueueStats stats;
     const auto &hash = *replies[0];
@@ -203,7 +207,8 @@ QueueStats LiveBackend::queueStats()
     stats.streamLength = redis::integer(*replies[1]);
     stats.deadLetters = redis::integer(*replies[2]);
     stats.failedIndexes = redis::integer(*replies[5]);
-    // Before a worker has created the group, XPENDING and XINFO answer with errors: nothing pending.
+    // Before a worker has created the group, XPENDING and XINFO answer with errors: nothing
+    // pending.
     if (!redis::isError(*replies[3]))
         stats.pending = redis::integer(redis::element(*replies[3], 0));
     stats.lag = stats.streamLength - stats.pending;

@@ -11,7 +11,9 @@
 namespace fib::server {
 
 ChangeListener::ChangeListener(Config config, EventHub &hub, ListCache *cache)
-    : m_config(std::move(config)), m_hub(hub), m_cache(cache)
+    : m_config(std::move(config)),
+      m_hub(hub),
+      m_cache(cache)
 {
 }
 
@@ -62,7 +64,8 @@ void ChangeListener::run()
             backoff = 500ms;
             for (;;) {
                 const auto message = connection.receive(); // ["message", channel, payload]
-                if (redis::size(*message) != 3 || redis::text(redis::element(*message, 0)) != "message")
+                if (redis::size(*message) != 3 ||
+                    redis::text(redis::element(*message, 0)) != "message")
                     continue;
                 const auto channel = redis::text(redis::element(*message, 1));
                 const auto payload = redis::text(redis::element(*message, 2));
@@ -82,7 +85,8 @@ void ChangeListener::run()
             }
             if (m_stopping.load())
                 return;
-            log::warn("live events: redis unavailable, retrying", {{"error", e.what()}, {"retry_ms", backoff.count()}});
+            log::warn("live events: redis unavailable, retrying",
+                      {{"error", e.what()}, {"retry_ms", backoff.count()}});
             for (auto waited = 0ms; waited < backoff && !m_stopping.load(); waited += 100ms)
                 std::this_thread::sleep_for(100ms);
             backoff = std::min<std::chrono::milliseconds>(backoff * 2, 10s);

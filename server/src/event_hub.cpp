@@ -22,7 +22,9 @@ std::string randomBootId()
 } // namespace
 
 EventHub::EventHub(std::size_t maxStreams, std::size_t keep)
-    : m_maxStreams(maxStreams), m_keep(keep), m_boot(randomBootId())
+    : m_maxStreams(maxStreams),
+      m_keep(keep),
+      m_boot(randomBootId())
 {
 }
 
@@ -102,9 +104,10 @@ void EventHub::acquireStream()
     auto open = m_streams.load();
     do {
         if (open >= m_maxStreams)
-            throw UnavailableError("Too many event streams",
-                                   "all " + std::to_string(m_maxStreams) +
-                                       " live-event streams are taken; poll /values/current instead");
+            throw UnavailableError(
+                "Too many event streams",
+                "all " + std::to_string(m_maxStreams) +
+                    " live-event streams are taken; poll /values/current instead");
     } while (!m_streams.compare_exchange_weak(open, open + 1));
 }
 

@@ -41,7 +41,8 @@ bool GroupCommit::record(Index index)
                            [](const Waiter *w) { return w->index; });
             inserted = m_writer(indexes);
             if (inserted.size() != indexes.size())
-                throw std::logic_error("group commit: the writer answered for a different number of indexes");
+                throw std::logic_error(
+                    "group commit: the writer answered for a different number of indexes");
         } catch (...) {
             error = std::current_exception();
         }

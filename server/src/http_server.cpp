@@ -39,12 +39,15 @@ std::string patternOf(const Route &route)
 } // namespace
 
 HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ListCache *cache)
-    : m_http(std::make_unique<httplib::Server>()), m_events(events),
+    : m_http(std::make_unique<httplib::Server>()),
+      m_events(events),
       m_context{config, backend, events, m_metrics, cache, m_readDeadline}
 {
     auto &http = *m_http;
     const int threads = config.serverThreads;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    http.new_task_queue = [threads] {
+        return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+    };
     // Without no-delay every response stalls ~40 ms (headers and body leave in two sends).
     http.set_tcp_nodelay(true);
     http.set_payload_max_length(kMaxBodyBytes);
@@ -72,28 +75,34 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         if (length.empty() || length == "0")
             m_readDeadline.handling(peerOf(req));
         const std::string allowed = allowedMethods(req.path);
-        const bool bodyMethod = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
-                                req.method == "DELETE" || req.method == "PRI";
+        const bool bodyMethod = req.method == "POST" || req.method == "PUT" ||
+                                req.method == "PATCH" || req.method == "DELETE" ||
+                                req.method == "PRI";
         if (req.has_header("Transfer-Encoding")) {
-            writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
-                                      "chunked request bodies are not accepted; send a Content-Length"});
+            writeProblem(res,
+                         Problem{problemType("length-required"), "Length required", 411,
+                                 "chunked request bodies are not accepted; send a Content-Length"});
         } else if (req.get_header_value_count("Content-Length") > 1 ||
-                   (!length.empty() && !std::all_of(length.begin(), length.end(),
-                                                    [](unsigned char c) { return std::isdigit(c); }))) {
+                   (!length.empty() &&
+                    !std::all_of(length.begin(), length.end(),
+                                 [](unsigned char c) { return std::isdigit(c); }))) {
             // cpp-httplib would wait for a body of some other length until its read timeout.
             writeProblem(res, Problem{problemType("bad-request"), "Malformed request", 400,
                                       "Content-Length must be one whole number"});
         } else if (!allowed.empty() && !methodAllowed(allowed, req.method)) {
             writeProblem(res, Problem{problemType("method-not-allowed"), "Method not allowed", 405,
-                                      req.method + " is not allowed on " + req.path + "; allowed: " + allowed});
+                                      req.method + " is not allowed on " + req.path +
+                                          "; allowed: " + allowed});
             res.set_header("Allow", allowed);
         } else if (bodyMethod && !req.has_header("Content-Length")) {
             if (allowed.empty())
                 writeProblem(res, problemForStatus(404));
             else
-                writeProblem(res, Problem{problemType("length-required"), "Length required", 411,
-                                          "the request has no Content-Length; send the body as JSON with its "
-                                          "length, e.g. {\"index\": 10}"});
+                writeProblem(
+                    res,
+                    Problem{problemType("length-required"), "Length required", 411,
+                            "the request has no Content-Length; send the body as JSON with its "
+                            "length, e.g. {\"index\": 10}"});
         } else {
             return httplib::Server::HandlerResponse::Unhandled;
         }
@@ -101,12 +110,13 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         return httplib::Server::HandlerResponse::Handled;
     });
     // Without this handler cpp-httplib 0.11 would leak what() in an EXCEPTION_WHAT header.
-    http.set_exception_handler([](const httplib::Request &req, httplib::Response &res, const std::exception_ptr &error) {
-        writeProblem(res, problemFor(error, req.method + " " + req.path));
-    });
+    http.set_exception_handler(
+        [](const httplib::Request &req, httplib::Response &res, const std::exception_ptr &error) {
+            writeProblem(res, problemFor(error, req.method + " " + req.path));
+        });
     // Errors cpp-httplib makes itself (no route, 413, a bad request line) get problem bodies too.
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request &, httplib::Response &res) {
+    http.set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request &, httplib::Response &res) {
             if (!res.body.empty())
                 return httplib::Server::HandlerResponse::Unhandled;
             writeProblem(res, problemForStatus(res.status));
@@ -125,11 +135,14 @@ HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events,
         m_metrics.recordRequest(req.method, Metrics::routeOf(req.method, req.path), res.status,
                                 std::chrono::steady_clock::now() - t_requestStart);
         if (res.status >= 500)
-            log::warn("request failed", {{"method", req.method}, {"path", req.path}, {"status", res.status},
+            log::warn("request failed", {{"method", req.method},
+                                         {"path", req.path},
+                                         {"status", res.status},
                                          {"req_id", req.get_header_value("X-Request-Id")}});
     });
     for (const auto &route : kRoutes) {
-        auto handler = [this, handle = route.handle](const httplib::Request &req, httplib::Response &res) {
+        auto handler = [this, handle = route.handle](const httplib::Request &req,
+                                                     httplib::Response &res) {
             handle(m_context, req, res);
         };
         if (std::string_view(route.method) == "GET")

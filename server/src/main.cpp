@@ -20,12 +20,14 @@
 int main(int argc, char **argv)
 {
     try {
-        CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment variables; see README)"};
+        CLI::App app{"fib-server: the Fibonacci calculator's HTTP API (configured by environment "
+                     "variables; see README)"};
         app.set_version_flag("--version", std::string("fib-server ") + fib::kVersion);
         bool migrateOnly = false;
-        app.add_flag("--migrate", migrateOnly,
-                     "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
-                     "(run it as the schema's owner; see README, PostgreSQL roles)");
+        app.add_flag(
+            "--migrate", migrateOnly,
+            "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
+            "(run it as the schema's owner; see README, PostgreSQL roles)");
         CLI11_PARSE(app, argc, argv);
         // Two malloc arenas, not 8 per core: with 64+ pool threads each arena keeps its own free
         // memory after a burst (RSS), and two showed no throughput cost here. MALLOC_ARENA_MAX
@@ -61,8 +63,10 @@ int main(int argc, char **argv)
             server.stop();
         });
         listener.start();
-        fib::log::info("listening", {{"host", config.apiHost}, {"port", server.port()},
-                                     {"max_index", config.maxIndex}, {"threads", config.serverThreads},
+        fib::log::info("listening", {{"host", config.apiHost},
+                                     {"port", server.port()},
+                                     {"max_index", config.maxIndex},
+                                     {"threads", config.serverThreads},
                                      {"version", fib::kVersion}});
         const bool ok = server.serve();
         fib::log::info("stopped");

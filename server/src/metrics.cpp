@@ -24,8 +24,8 @@ void Histogram::observe(double seconds)
     m_sum += seconds;
 }
 
-Histogram Histogram::fromBuckets(const std::array<unsigned long long, keys::kDurationBuckets.size() + 1> &counts,
-                                 double sum)
+Histogram Histogram::fromBuckets(
+    const std::array<unsigned long long, keys::kDurationBuckets.size() + 1> &counts, double sum)
 {
     Histogram h;
     unsigned long long running = 0;
@@ -73,7 +73,8 @@ void Metrics::recordRequest(std::string_view method, std::string_view route, int
 {
     // Methods outside the routes (FOO, DELETE) all count as "other", like unknown paths.
     const bool known = route != "other";
-    std::string labels = "method=\"" + std::string(known ? method : "other") + "\",route=\"" + std::string(route) + "\"";
+    std::string labels = "method=\"" + std::string(known ? method : "other") + "\",route=\"" +
+                         std::string(route) + "\"";
     const std::lock_guard lock(m_mutex);
     ++m_requests[{labels, status}];
     m_latency[std::move(labels)].observe(elapsed.count());
@@ -88,11 +89,12 @@ void Metrics::recordJobQueued()
 void Metrics::render(std::string &out) const
 {
     const std::lock_guard lock(m_mutex);
-    out += "# HELP fib_http_requests_total HTTP requests answered by fib-server, by route and status.\n"
+    out += "# HELP fib_http_requests_total HTTP requests answered by fib-server, by route and "
+           "status.\n"
            "# TYPE fib_http_requests_total counter\n";
     for (const auto &[key, count] : m_requests)
-        out += "fib_http_requests_total{" + key.first + ",status=\"" + std::to_string(key.second) + "\"} " +
-               std::to_string(count) + "\n";
+        out += "fib_http_requests_total{" + key.first + ",status=\"" + std::to_string(key.second) +
+               "\"} " + std::to_string(count) + "\n";
     out += "# HELP fib_http_request_duration_seconds Time from routing to the response, by route.\n"
            "# TYPE fib_http_request_duration_seconds histogram\n";
     for (const auto &[labels, histogram] : m_latency)
@@ -108,7 +110,8 @@ void Metrics::render(std::string &out) const
 namespace fib::server {
 namespace {
 
-unsigned long long counterOf(const std::map<std::string, std::string> &stats, const std::string &field)
+unsigned long long counterOf(const std::map<std::string, std::string> &stats,
+                             const std::string &field)
 {
     const auto it = stats.find(field);
     if (it == stats.end())
@@ -126,23 +129,30 @@ void Metrics::renderQueue(std::string &out, const QueueStats &queue)
 {
     const auto &workerStats = queue.workerStats;
     const auto counter = [&](const char *name, const char *help, const char *field) {
-        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-               std::to_string(counterOf(workerStats, field)) + "\n";
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" +
+               name + " " + std::to_string(counterOf(workerStats, field)) + "\n";
     };
     const auto gauge = [&](const char *name, const char *help, long long value) {
-        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
-               std::to_string(value) + "\n";
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name +
+               " " + std::to_string(value) + "\n";
     };
-    counter("fib_jobs_completed_total", "Jobs the workers computed and stored.", keys::kStatComputed);
-    counter("fib_jobs_failed_total", "Jobs the workers dead-lettered (poison, or too many deliveries).",
+    counter("fib_jobs_completed_total", "Jobs the workers computed and stored.",
+            keys::kStatComputed);
+    counter("fib_jobs_failed_total",
+            "Jobs the workers dead-lettered (poison, or too many deliveries).",
             keys::kStatDeadLettered);
-    counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.", keys::kStatClaimed);
-    counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.", keys::kStatReconciled);
-    gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).", queue.streamLength);
-    gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.", queue.pending);
+    counter("fib_jobs_claimed_total", "Jobs taken over from a consumer that left them idle.",
+            keys::kStatClaimed);
+    counter("fib_jobs_reconciled_total", "Jobs re-queued by the reconciler from PostgreSQL.",
+            keys::kStatReconciled);
+    gauge("fib_stream_length", "Entries on the job stream (waiting or being worked on).",
+          queue.streamLength);
+    gauge("fib_stream_pending", "Entries delivered to a worker and not yet acknowledged.",
+          queue.pending);
     gauge("fib_stream_lag", "Entries not yet delivered to any worker.", queue.lag);
     gauge("fib_dead_letters", "Entries on the dead-letter stream.", queue.deadLetters);
-    gauge("fib_failed_indexes", "Indexes shown as failed: their job was dead-lettered and not retried yet.",
+    gauge("fib_failed_indexes",
+          "Indexes shown as failed: their job was dead-lettered and not retried yet.",
           queue.failedIndexes);
 
     std::array<unsigned long long, keys::kDurationBuckets.size() + 1> counts{};

@@ -21,19 +21,21 @@ Problem problemFor(const std::exception_ptr &error, const std::string &context)
     } catch (const UnsupportedMediaTypeError &e) {
         return {problemType("unsupported-media-type"), e.title(), 415, e.what()};
     } catch (const InvalidIndexError &e) {
-        return {problemType(e.title() == "Index too high" ? "index-too-high" : "invalid-index"), e.title(), 422,
-                e.what()};
+        return {problemType(e.title() == "Index too high" ? "index-too-high" : "invalid-index"),
+                e.title(), 422, e.what()};
     } catch (const NotFoundError &e) {
         return {problemType("not-found"), e.title(), 404, e.what()};
     } catch (const UnavailableError &e) {
         log::warn("dependency unavailable", {{"during", context}, {"error", e.what()}});
-        return {problemType("unavailable"), e.title(), 503, "a backing service is unavailable; try again shortly"};
+        return {problemType("unavailable"), e.title(), 503,
+                "a backing service is unavailable; try again shortly"};
     } catch (const std::exception &e) {
         log::error("unhandled exception", {{"during", context}, {"error", e.what()}});
     } catch (...) {
         log::error("unhandled exception", {{"during", context}});
     }
-    return {problemType("internal"), "Internal error", 500, "the server failed; the error is logged"};
+    return {problemType("internal"), "Internal error", 500,
+            "the server failed; the error is logged"};
 }
 
 Problem problemForStatus(int status)
@@ -63,8 +65,9 @@ void writeProblem(httplib::Response &res, const Problem &problem)
     if (problem.status == 503)
         res.set_header("Retry-After", "1");
     // The detail may quote the client's bytes, which need not be valid UTF-8.
-    res.set_content(nlohmann::json(problem).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                    "application/problem+json");
+    res.set_content(
+        nlohmann::json(problem).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        "application/problem+json");
 }
 
 } // namespace fib::server

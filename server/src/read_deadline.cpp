@@ -163,8 +163,9 @@ void ReadDeadline::scan(int port)
             continue;
         ::shutdown(fd, SHUT_RDWR);
         if (m_cut.fetch_add(1) % 100 == 0)
-            log::warn("request not read in time: connection closed",
-                      {{"peer", peer}, {"limit_ms", m_limit.count()}, {"cut_so_far", m_cut.load()}});
+            log::warn(
+                "request not read in time: connection closed",
+                {{"peer", peer}, {"limit_ms", m_limit.count()}, {"cut_so_far", m_cut.load()}});
     }
 }
 

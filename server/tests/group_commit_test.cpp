@@ -66,7 +66,8 @@ private slots:
         std::vector<int> answers(kThreads, -1);
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t)
-            threads.emplace_back([&, t] { answers[t] = commit.record(static_cast<Index>(t)) ? 1 : 0; });
+            threads.emplace_back(
+                [&, t] { answers[t] = commit.record(static_cast<Index>(t)) ? 1 : 0; });
         for (auto &thread : threads)
             thread.join();
         for (int t = 0; t < kThreads; ++t)

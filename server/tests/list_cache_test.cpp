@@ -19,7 +19,8 @@ private slots:
     {
         ListCache cache;
         cache.setEnabled(true);
-        cache.store("1000,", cache.generation(), {"{\"1\":\"1\"}", "</values/current?after=1>; rel=\"next\""});
+        cache.store("1000,", cache.generation(),
+                    {"{\"1\":\"1\"}", "</values/current?after=1>; rel=\"next\""});
         const auto hit = cache.find("1000,");
         QVERIFY(hit);
         QCOMPARE(hit->body, std::string("{\"1\":\"1\"}"));
@@ -41,7 +42,8 @@ private slots:
             cache.store("tail", cache.generation(), {"201..250", ""}, {200, std::nullopt});
         };
         const auto kept = [&cache] {
-            return QStringList{cache.find("first") ? "first" : "", cache.find("second") ? "second" : "",
+            return QStringList{cache.find("first") ? "first" : "",
+                               cache.find("second") ? "second" : "",
                                cache.find("tail") ? "tail" : ""}
                 .join(',');
         };
@@ -60,7 +62,8 @@ private slots:
         fill();
         cache.invalidate(0); // below every page: nothing lists it
         QCOMPARE(kept(), QStringLiteral(",second,tail"));
-        cache.store("all", cache.generation(), {"everything", ""}); // no span: every change drops it
+        cache.store("all", cache.generation(),
+                    {"everything", ""}); // no span: every change drops it
         cache.invalidate(123456);
         QVERIFY(!cache.find("all"));
     }
@@ -69,7 +72,7 @@ private slots:
     {
         ListCache cache;
         cache.setEnabled(true);
-        const auto before = cache.generation(); // a request reads the generation, then the data...
+        const auto before = cache.generation();  // a request reads the generation, then the data...
         cache.invalidate();                      // ...a value changes meanwhile...
         cache.store("k", before, {"stale", ""}); // ...and its (maybe stale) response arrives
         QVERIFY(!cache.find("k"));

@@ -18,7 +18,13 @@ private slots:
     void reusesIdleConnections()
     {
         int made = 0;
-        Pool pool(2, [&] { ++made; return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(100));
+        Pool pool(
+            2,
+            [&] {
+                ++made;
+                return std::make_unique<FakeConnection>();
+            },
+            std::chrono::milliseconds(100));
         for (int i = 0; i < 5; ++i)
             pool.acquire();
         QCOMPARE(made, 1);
@@ -26,7 +32,8 @@ private slots:
 
     void neverExceedsItsCapacity()
     {
-        Pool pool(2, [] { return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(50));
+        Pool pool(
+            2, [] { return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(50));
         auto a = pool.acquire();
         auto b = pool.acquire();
         QVERIFY_THROWS_EXCEPTION(fib::UnavailableError, pool.acquire());
@@ -35,7 +42,8 @@ private slots:
 
     void aWaiterGetsTheConnectionReleased()
     {
-        Pool pool(1, [] { return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(5000));
+        Pool pool(
+            1, [] { return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(5000));
         auto first = std::make_unique<Pool::Lease>(pool.acquire());
         std::thread releaser([&] {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -49,7 +57,13 @@ private slots:
     void brokenConnectionsAreReplaced()
     {
         int made = 0;
-        Pool pool(1, [&] { ++made; return std::make_unique<FakeConnection>(); }, std::chrono::milliseconds(50));
+        Pool pool(
+            1,
+            [&] {
+                ++made;
+                return std::make_unique<FakeConnection>();
+            },
+            std::chrono::milliseconds(50));
         {
             auto lease = pool.acquire();
             lease->m_broken = true;
@@ -63,11 +77,14 @@ private slots:
     void aFailedConnectDoesNotTakeASlot()
     {
         bool fail = true;
-        Pool pool(1, [&]() -> std::unique_ptr<FakeConnection> {
-            if (fail)
-                throw fib::UnavailableError("Database unavailable", "down");
-            return std::make_unique<FakeConnection>();
-        }, std::chrono::milliseconds(50));
+        Pool pool(
+            1,
+            [&]() -> std::unique_ptr<FakeConnection> {
+                if (fail)
+                    throw fib::UnavailableError("Database unavailable", "down");
+                return std::make_unique<FakeConnection>();
+            },
+            std::chrono::milliseconds(50));
         QVERIFY_THROWS_EXCEPTION(fib::UnavailableError, pool.acquire());
         fail = false;
         pool.acquire();

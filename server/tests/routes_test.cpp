@@ -74,7 +74,8 @@ public:
         std::vector<std::optional<std::string>> out;
         for (const auto index : rows) {
             const auto it = values.find(index);
-            out.push_back(it == values.end() ? std::nullopt : std::optional<std::string>(it->second));
+            out.push_back(it == values.end() ? std::nullopt
+                                             : std::optional<std::string>(it->second));
         }
         return out;
     }
@@ -201,7 +202,8 @@ private slots:
                 served.emplace(route.method, route.path);
         QCOMPARE(documented, served);
         for (const auto &route : server::kRoutes) {
-            QString path = QString::fromLatin1(route.path).replace(QStringLiteral("{n}"), QStringLiteral("10"));
+            QString path = QString::fromLatin1(route.path)
+                               .replace(QStringLiteral("{n}"), QStringLiteral("10"));
             const std::string url = path.toStdString();
             if (url == "/events") {
                 bool opened = false;
@@ -212,10 +214,12 @@ private slots:
                 QVERIFY(opened);
                 continue;
             }
-            const auto res = std::string_view(route.method) == "POST" ? postJson(client, R"({"index": 10})")
-                                                                      : client.Get(url.c_str());
+            const auto res = std::string_view(route.method) == "POST"
+                                 ? postJson(client, R"({"index": 10})")
+                                 : client.Get(url.c_str());
             QVERIFY2(res, route.path);
-            QVERIFY2(res->status == 200, qPrintable(path + QStringLiteral(": ") + QString::number(res->status)));
+            QVERIFY2(res->status == 200,
+                     qPrintable(path + QStringLiteral(": ") + QString::number(res->status)));
         }
     }
 
@@ -260,7 +264,8 @@ private slots:
         QCOMPARE(rows.size(), std::size_t(100)); // the default page
         QCOMPARE(rows.front(), json({{"number", 2}}));
         QCOMPARE(rows.back(), json({{"number", 200}}));
-        QCOMPARE(res->get_header_value("Link"), std::string("<?limit=100&after=200>; rel=\"next\""));
+        QCOMPARE(res->get_header_value("Link"),
+                 std::string("<?limit=100&after=200>; rel=\"next\""));
 
         res = client.Get("/values/all?limit=100&after=200");
         QCOMPARE(bodyOf(res).front(), json({{"number", 202}}));
@@ -270,7 +275,8 @@ private slots:
 
         res = client.Get("/values/current?limit=3&after=10");
         QCOMPARE(res->status, 200);
-        QCOMPARE(res->body, std::string(R"({"12":"Nothing yet!","14":"Nothing yet!","16":"Nothing yet!"})"));
+        QCOMPARE(res->body,
+                 std::string(R"({"12":"Nothing yet!","14":"Nothing yet!","16":"Nothing yet!"})"));
         QCOMPARE(res->get_header_value("Link"), std::string("<?limit=3&after=16>; rel=\"next\""));
         // A cursor beyond every index is an empty page, also beyond 2^31.
         res = client.Get("/values/current?after=99999999999");
@@ -283,11 +289,13 @@ private slots:
     {
         InProcessServer s;
         auto client = s.client();
-        for (const char *query : {"limit=0", "limit=1001", "limit=abc", "limit=-1", "limit=", "limit=1.5"})
+        for (const char *query :
+             {"limit=0", "limit=1001", "limit=abc", "limit=-1", "limit=", "limit=1.5"})
             for (const char *path : {"/values/all?", "/values/current?"})
                 checkProblem(client.Get((std::string(path) + query).c_str()), 400, "Invalid limit");
         for (const char *query : {"after=x", "after=-1", "after=", "after=1e3"})
-            checkProblem(client.Get((std::string("/values/current?") + query).c_str()), 400, "Invalid cursor");
+            checkProblem(client.Get((std::string("/values/current?") + query).c_str()), 400,
+                         "Invalid cursor");
         QCOMPARE(s.backend.indexReads, 0);
     }
 
@@ -298,10 +306,12 @@ private slots:
         s.backend.values[5] = "5";
         s.backend.values[7] = fib::jobs::failedText("the worker ran out of memory");
         auto client = s.client();
-        QCOMPARE(bodyOf(client.Get("/values/5")), json({{"index", 5}, {"status", "done"}, {"digits", 1}, {"value", "5"}}));
+        QCOMPARE(bodyOf(client.Get("/values/5")),
+                 json({{"index", 5}, {"status", "done"}, {"digits", 1}, {"value", "5"}}));
         QCOMPARE(bodyOf(client.Get("/values/6")), json({{"index", 6}, {"status", "pending"}}));
-        QCOMPARE(bodyOf(client.Get("/values/7")),
-                 json({{"index", 7}, {"status", "failed"}, {"error", "the worker ran out of memory"}}));
+        QCOMPARE(
+            bodyOf(client.Get("/values/7")),
+            json({{"index", 7}, {"status", "failed"}, {"error", "the worker ran out of memory"}}));
         checkProblem(client.Get("/values/8"), 404, "Not submitted");
         checkProblem(client.Get("/values/abc"), 422);
         checkProblem(client.Get("/values/1001"), 422, "Index too high"); // config.maxIndex
@@ -312,9 +322,9 @@ private slots:
     {
         InProcessServer s;
         auto client = s.client();
-        checkProblem(postJson(client, "{\"index\": "), 400);                     // not JSON
-        checkProblem(postJson(client, R"({"index": 5})", "text/plain"), 415);     // not JSON's type
-        checkProblem(postJson(client, R"({"index": -5})"), 422);                  // not an index
+        checkProblem(postJson(client, "{\"index\": "), 400);                  // not JSON
+        checkProblem(postJson(client, R"({"index": 5})", "text/plain"), 415); // not JSON's type
+        checkProblem(postJson(client, R"({"index": -5})"), 422);              // not an index
         checkProblem(postJson(client, R"({"index": 1001})"), 422, "Index too high");
         checkProblem(client.Get("/nowhere"), 404);
         checkProblem(client.Get("/openapi-json"), 404); // a route's dot is no regex wildcard
@@ -353,8 +363,9 @@ private slots:
         const auto linked = client.Get("/values/current?limit=2");
         QCOMPARE(s.backend.indexReads, 2);
         QCOMPARE(linked->get_header_value("Link"), std::string("<?limit=2&after=2>; rel=\"next\""));
-        QVERIFY(client.Get("/metrics")->body.find("fib_list_cache_requests_total{result=\"hit\"} 6") !=
-                std::string::npos);
+        QVERIFY(
+            client.Get("/metrics")->body.find("fib_list_cache_requests_total{result=\"hit\"} 6") !=
+            std::string::npos);
     }
 
     // The POST records the index, then queues it, and the page that lists it drops before the
@@ -369,7 +380,8 @@ private slots:
         QCOMPARE(res->status, 200);
         QCOMPARE(bodyOf(res), json({{"working", true}}));
         QCOMPARE(s.backend.calls, (std::vector<std::string>{"record 4", "enqueue 4"}));
-        QCOMPARE(client.Get("/values/current")->body, std::string(R"({"1":"Nothing yet!","4":"Nothing yet!"})"));
+        QCOMPARE(client.Get("/values/current")->body,
+                 std::string(R"({"1":"Nothing yet!","4":"Nothing yet!"})"));
     }
 
     // Redis failing after PostgreSQL listed the index: 503, and the list shows it all the same.
@@ -381,7 +393,8 @@ private slots:
         client.Get("/values/current");
         s.backend.failEnqueue = FakeBackend::Fail::Unavailable;
         checkProblem(postJson(client, R"({"index": 2})"), 503);
-        QCOMPARE(client.Get("/values/current")->body, std::string(R"({"1":"Nothing yet!","2":"Nothing yet!"})"));
+        QCOMPARE(client.Get("/values/current")->body,
+                 std::string(R"({"1":"Nothing yet!","2":"Nothing yet!"})"));
     }
 
     // PostgreSQL failing: 503 and nothing queued (the reconciler could not rebuild the job).
@@ -404,7 +417,8 @@ private slots:
         auto client = s.client();
         QCOMPARE(client.Get("/values/current")->body, std::string(R"({"7":"Nothing yet!"})"));
         s.backend.values[7] = "13";
-        QCOMPARE(client.Get("/values/current")->body, std::string(R"({"7":"Nothing yet!"})")); // cached
+        QCOMPARE(client.Get("/values/current")->body,
+                 std::string(R"({"7":"Nothing yet!"})")); // cached
         s.cache.heard(fib::keys::kChangedChannel, R"({"index":7,"value":"13"})");
         QCOMPARE(client.Get("/values/current")->body, std::string(R"({"7":"13"})"));
     }
@@ -428,7 +442,8 @@ private slots:
         s.events.publish(R"({"index":3,"value":"2"})");
         reader.join();
         QVERIFY2(received.find("retry: 2000\n\n") == 0, received.c_str());
-        QVERIFY2(received.find("\nevent: computed\ndata: {\"index\":3,\"value\":\"2\"}\n\n") != std::string::npos,
+        QVERIFY2(received.find("\nevent: computed\ndata: {\"index\":3,\"value\":\"2\"}\n\n") !=
+                     std::string::npos,
                  received.c_str());
         QVERIFY(received.find("id: " + s.events.eventId(1) + "\n") != std::string::npos);
     }

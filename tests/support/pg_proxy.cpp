@@ -42,7 +42,8 @@ PgCommitDropper::PgCommitDropper(int postgresPort) : m_postgresPort(postgresPort
     m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     auto address = loopback(0);
     socklen_t length = sizeof address;
-    if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+    if (m_listener < 0 ||
+        ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
         ::listen(m_listener, 64) != 0 ||
         ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) != 0)
         throw std::runtime_error(std::string("proxy: cannot listen: ") + std::strerror(errno));
@@ -78,7 +79,8 @@ void PgCommitDropper::acceptLoop()
         }
         const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         const auto address = loopback(m_postgresPort);
-        if (server < 0 || ::connect(server, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
+        if (server < 0 ||
+            ::connect(server, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
             ::close(client);
             if (server >= 0)
                 ::close(server);
@@ -122,7 +124,8 @@ void PgCommitDropper::relay(int client, int server)
                 break;
             const char type = fromServer[parsed];
             const std::string_view body(fromServer.data() + parsed + 5, length - 4);
-            if (type == 'C' && m_armed.load() && (body.rfind("COMMIT", 0) == 0 || body.rfind("INSERT", 0) == 0))
+            if (type == 'C' && m_armed.load() &&
+                (body.rfind("COMMIT", 0) == 0 || body.rfind("INSERT", 0) == 0))
                 holding = true;
             if (type == 'Z' && holding) {
                 // ReadyForQuery: 'I' means the transaction is over, committed.

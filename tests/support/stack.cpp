@@ -1,25 +1,24 @@
 #include "stack.hpp"
 
 #include <csignal>
-#include <sys/prctl.h>
-#include <sys/types.h>
 #include <stdexcept>
 #include <string_view>
+#include <sys/prctl.h>
+#include <sys/types.h>
 #include <utility>
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QTcpServer>
-#include <QThread>
 #include <QFile>
 #include <QProcessEnvironment>
+#include <QTcpServer>
 #include <QTextStream>
+#include <QThread>
 
 #include <pqxx/pqxx>
 
 #include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
-
 
 namespace fib::test {
 namespace {
@@ -30,7 +29,8 @@ std::string pgConninfo(int port, const std::string &database, const std::string 
 {
     // The superuser's search path does not start at schema fib as the app's roles' does.
     return "host=127.0.0.1 port=" + std::to_string(port) + " user=" + role + " dbname=" + database +
-           " connect_timeout=5" + (role == "postgres" ? " options='-c search_path=fib,public'" : "");
+           " connect_timeout=5" +
+           (role == "postgres" ? " options='-c search_path=fib,public'" : "");
 }
 
 } // namespace
@@ -40,13 +40,16 @@ Stack::Stack()
     const QString dir = qEnvironmentVariable("FIB_TEST_STACK_DIR");
     QFile file(QDir(dir).filePath(QStringLiteral("ports.env")));
     if (dir.isEmpty() || !file.open(QIODevice::ReadOnly))
-        throw std::runtime_error("no test stack: FIB_TEST_STACK_DIR/ports.env is missing; run the tests with ctest");
+        throw std::runtime_error(
+            "no test stack: FIB_TEST_STACK_DIR/ports.env is missing; run the tests with ctest");
     QTextStream in(&file);
     while (!in.atEnd()) {
         const QString line = in.readLine().trimmed();
         const auto eq = line.indexOf(QLatin1Char('='));
         if (eq > 0)
-            m_ports.insert(line.left(eq), line.mid(eq + 1).remove(QLatin1Char('"')).remove(QLatin1Char('\'')).toInt());
+            m_ports.insert(
+                line.left(eq),
+                line.mid(eq + 1).remove(QLatin1Char('"')).remove(QLatin1Char('\'')).toInt());
     }
     for (const char *key : {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT"})
         if (m_ports.value(QLatin1String(key)) <= 0)
@@ -169,7 +172,8 @@ QProcessEnvironment Stack::environment() const
 
 namespace {
 
-int runTool(const QString &program, const QStringList &arguments, const QProcessEnvironment &env, QString *output)
+int runTool(const QString &program, const QStringList &arguments, const QProcessEnvironment &env,
+            QString *output)
 {
     QProcess process;
     process.setProcessEnvironment(env);
@@ -188,9 +192,10 @@ int runTool(const QString &program, const QStringList &arguments, const QProcess
 int Stack::applyRoles(QString *output, const std::string &asRole) const
 {
     return runTool(QStringLiteral("psql"),
-                   {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-h"), QStringLiteral("127.0.0.1"),
-                    QStringLiteral("-p"), QString::number(pgPort()), QStringLiteral("-U"), QString::fromStdString(asRole),
-                    QStringLiteral("-d"), QString::fromStdString(m_database), QStringLiteral("-f"),
+                   {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-h"),
+                    QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(pgPort()),
+                    QStringLiteral("-U"), QString::fromStdString(asRole), QStringLiteral("-d"),
+                    QString::fromStdString(m_database), QStringLiteral("-f"),
                     QStringLiteral(FIB_SOURCE_DIR "/deploy/postgres/roles.sql")},
                    cleanEnvironment(), output);
 }
@@ -305,7 +310,8 @@ Worker::Worker(const Stack &stack, const QString &name, const QHash<QString, QSt
     m_process.setStandardOutputFile(m_logPath);
     m_process.start(QStringLiteral(FIB_WORKER_BINARY), {});
     if (!m_process.waitForStarted(5000))
-        throw std::runtime_error("cannot start fib-worker: " + m_process.errorString().toStdString());
+        throw std::runtime_error("cannot start fib-worker: " +
+                                 m_process.errorString().toStdString());
 }
 
 Worker::~Worker()
@@ -357,7 +363,8 @@ int freePort()
     return probe.serverPort();
 }
 
-ServerProcess::ServerProcess(const Stack &stack, const QHash<QString, QString> &extraEnv) : m_port(freePort())
+ServerProcess::ServerProcess(const Stack &stack, const QHash<QString, QString> &extraEnv)
+    : m_port(freePort())
 {
     auto env = stack.environment();
     env.insert(QStringLiteral("FIB_API_HOST"), QStringLiteral("127.0.0.1"));
@@ -370,7 +377,8 @@ ServerProcess::ServerProcess(const Stack &stack, const QHash<QString, QString> &
     m_process.setStandardOutputFile(QProcess::nullDevice());
     m_process.start(QStringLiteral(FIB_SERVER_BINARY), {});
     if (!m_process.waitForStarted(5000))
-        throw std::runtime_error("cannot start fib-server: " + m_process.errorString().toStdString());
+        throw std::runtime_error("cannot start fib-server: " +
+                                 m_process.errorString().toStdString());
 }
 
 ServerProcess::~ServerProcess()
@@ -409,7 +417,8 @@ int ServerProcess::terminate(int timeoutMs)
     return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
 }
 
-EventReader::EventReader(int port, std::string path, httplib::Headers headers) : m_client("127.0.0.1", port)
+EventReader::EventReader(int port, std::string path, httplib::Headers headers)
+    : m_client("127.0.0.1", port)
 {
     m_client.set_read_timeout(60, 0);
     m_thread = std::thread([this, path = std::move(path), headers = std::move(headers)] {
@@ -477,7 +486,8 @@ std::vector<Index> wrongValues(redis::Connection &redis, Index first, Index coun
     return wrong;
 }
 
-httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix)
+httplib::Result postIndex(httplib::Client &client, const std::string &body,
+                          const std::string &prefix)
 {
     return client.Post((prefix + "/values").c_str(), body, "application/json");
 }

@@ -53,7 +53,8 @@ public:
     // Runs one SQL statement as the superuser (schema fib first on the search path) and returns
     // the first column of the first row ("" if none).
     std::string sql(const std::string &statement) const;
-    // The same as `role` (fib_app, fib_owner, ...): throws pqxx::insufficient_privilege and the like.
+    // The same as `role` (fib_app, fib_owner, ...): throws pqxx::insufficient_privilege and the
+    // like.
     std::string sqlAs(const std::string &role, const std::string &statement) const;
 
     // Points sql() and environment() at another database of the same PostgreSQL.
@@ -61,19 +62,24 @@ public:
     // The PostgreSQL role environment() gives the services: fib_app, as scripts/stack does.
     void setServiceRole(const std::string &role) { m_serviceRole = role; }
 
-    // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if absent.
+    // A worker counter from the fib:stats hash (computed, claimed, dead_lettered, ...); 0 if
+    // absent.
     long long workerStat(const char *name) const;
 
     // metricOf() the stack's fib-server.
     long long metric(const std::string &sample) const { return metricOf(*api(), sample); }
-    long long listCacheInvalidations() const { return metric("fib_list_cache_invalidations_total"); }
+    long long listCacheInvalidations() const
+    {
+        return metric("fib_list_cache_invalidations_total");
+    }
 
     // Empties Redis and the values table, so each test starts from nothing, and waits until the
     // stack's fib-server has dropped its cached lists. False (with a warning) if it never does.
     [[nodiscard]] bool reset() const;
 
     // deploy/postgres/roles.sql on this stack's database, as scripts/stack runs it (psql, as the
-    // superuser unless `asRole` says otherwise); and `fib-server --migrate` as `role`. Both return the exit code and fill `output`.
+    // superuser unless `asRole` says otherwise); and `fib-server --migrate` as `role`. Both return
+    // the exit code and fill `output`.
     int applyRoles(QString *output, const std::string &asRole = "postgres") const;
     int migrate(const std::string &role, QString *output) const;
     // fib-worker with `arguments` (a one-shot command such as --retry-dead) against this stack.
@@ -108,9 +114,9 @@ public:
 
     bool running() const { return m_process.state() == QProcess::Running; }
     qint64 pid() const { return m_process.processId(); }
-    void kill();                 // SIGKILL: a crash, nothing is cleaned up
+    void kill();                           // SIGKILL: a crash, nothing is cleaned up
     bool terminate(int timeoutMs = 15000); // SIGTERM and wait; true if it exited by itself with 0
-    QString log() const;         // everything it printed
+    QString log() const;                   // everything it printed
     // True once it logged that it is connected to Redis (and about to take jobs).
     bool waitUntilConnected(int timeoutMs = 10000) const;
 
@@ -177,6 +183,7 @@ private:
 std::vector<Index> wrongValues(redis::Connection &redis, Index first, Index count);
 
 // Convenience: POST /api/values through nginx with a JSON body.
-httplib::Result postIndex(httplib::Client &client, const std::string &body, const std::string &prefix = "/api");
+httplib::Result postIndex(httplib::Client &client, const std::string &body,
+                          const std::string &prefix = "/api");
 
 } // namespace fib::test

@@ -82,7 +82,9 @@ bool committedCleanly(const redisReply &exec)
 } // namespace
 
 Consumer::Consumer(Config config, const std::atomic<bool> &stopping)
-    : m_config(std::move(config)), m_stopping(stopping), m_reconciler(m_config)
+    : m_config(std::move(config)),
+      m_stopping(stopping),
+      m_reconciler(m_config)
 {
 }
 
@@ -100,13 +102,15 @@ void Consumer::connect()
         try {
             m_redis = std::make_unique<redis::Connection>(m_config, kRedisTimeout);
             createGroup();
-            log::info("connected", {{"redis", m_config.redisHost + ":" + std::to_string(m_config.redisPort)},
-                                    {"consumer", m_config.workerName}});
+            log::info("connected",
+                      {{"redis", m_config.redisHost + ":" + std::to_string(m_config.redisPort)},
+                       {"consumer", m_config.workerName}});
             drainOwnPending();
             return;
         } catch (const UnavailableError &e) {
             m_redis.reset();
-            log::warn("redis unavailable, retrying", {{"error", e.what()}, {"retry_ms", backoff.count()}});
+            log::warn("redis unavailable, retrying",
+                      {{"error", e.what()}, {"retry_ms", backoff.count()}});
             sleepFor(backoff);
             backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
         }
@@ -116,9 +120,11 @@ void Consumer::connect()
 void Consumer::createGroup()
 {
     // From 0, not $: jobs queued before any worker existed must be delivered too.
-    const auto reply = m_redis->command({"XGROUP", "CREATE", keys::kJobsStream, keys::kWorkersGroup, "0", "MKSTREAM"});
+    const auto reply = m_redis->command(
+        {"XGROUP", "CREATE", keys::kJobsStream, keys::kWorkersGroup, "0", "MKSTREAM"});
     if (redis::isError(*reply) && redis::text(*reply).rfind("BUSYGROUP", 0) != 0)
-        throw UnavailableError("Redis failed", "XGROUP CREATE: " + std::string(redis::text(*reply)));
+        throw UnavailableError("Redis failed",
+                               "XGROUP CREATE: " + std::string(redis::text(*reply)));
 }
 
 std::vector<Entry> Consumer::read(const char *startId, int count, bool block)
@@ -151,12 +157,14 @@ void Consumer::drainOwnPending()
         // count), so a job that kills its worker is dead-lettered after FIB_MAX_DELIVERIES
         // attempts, whether the worker comes back under the same name or another claims it.
         const std::string countText = std::to_string(entries.size());
-        const auto pending = m_redis->checked({"XPENDING", keys::kJobsStream, keys::kWorkersGroup, entries.front().id,
-                                               entries.back().id, countText, m_config.workerName});
+        const auto pending = m_redis->checked({"XPENDING", keys::kJobsStream, keys::kWorkersGroup,
+                                               entries.front().id, entries.back().id, countText,
+                                               m_config.workerName});
         std::map<std::string, long long, std::less<>> deliveries;
         for (std::size_t i = 0; i < redis::size(*pending); ++i) {
             const auto &row = redis::element(*pending, i); // [id, consumer, idle ms, deliveries]
-            deliveries[std::string(redis::text(redis::element(row, 0)))] = redis::integer(redis::element(row, 3));
+            deliveries[std::string(redis::text(redis::element(row, 0)))] =
+                redis::integer(redis::element(row, 3));
         }
         std::vector<long long> attempts;
         attempts.reserve(entries.size());
@@ -168,12 +176,14 @@ void Consumer::drainOwnPending()
     }
 }
 
-void Consumer::handleRedelivered(const std::vector<Entry> &entries, const std::vector<long long> &attempts)
+void Consumer::handleRedelivered(const std::vector<Entry> &entries,
+                                 const std::vector<long long> &attempts)
 {
     std::vector<Entry> again;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         if (attempts[i] > m_config.maxDeliveries)
-            deadLetter(entries[i], "delivered " + std::to_string(attempts[i] - 1) + " times without completing");
+            deadLetter(entries[i], "delivered " + std::to_string(attempts[i] - 1) +
+                                       " times without completing");
         else
             again.push_back(entries[i]);
     }
@@ -227,17 +237,38 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
     const Index *index = std::get_if<Index>(&checked);
     const std::string indexString = index != nullptr ? indexText(*index) : std::string();
     const std::string failed = jobs::failedText(reason);
-    const std::string event = index != nullptr ? nlohmann::json(ComputedEvent{*index, failed}).dump() : std::string();
-    redis::Args args{"EVAL", kDeadLetterScript, "6", keys::kDeadStream, keys::kJobsStream, keys::kWorkerStatsHash,
-                     keys::kValuesHash, keys::kBriefHash, keys::kFailedHash, keys::kWorkersGroup, entry.id,
-                     keys::kStatDeadLettered, indexString, keys::kPendingValue, failed, reason,
-                     keys::kChangedChannel, event, "id", entry.id, "reason", reason};
+    const std::string event =
+        index != nullptr ? nlohmann::json(ComputedEvent{*index, failed}).dump() : std::string();
+    redis::Args args{"EVAL",
+                     kDeadLetterScript,
+                     "6",
+                     keys::kDeadStream,
+                     keys::kJobsStream,
+                     keys::kWorkerStatsHash,
+                     keys::kValuesHash,
+                     keys::kBriefHash,
+                     keys::kFailedHash,
+                     keys::kWorkersGroup,
+                     entry.id,
+                     keys::kStatDeadLettered,
+                     indexString,
+                     keys::kPendingValue,
+                     failed,
+                     reason,
+                     keys::kChangedChannel,
+                     event,
+                     "id",
+                     entry.id,
+                     "reason",
+                     reason};
     for (const auto &[name, value] : entry.fields) {
         args.emplace_back(name);
         args.emplace_back(value);
     }
     const bool marked = redis::integer(*m_redis->checked(args)) == 1;
-    log::warn("dead-lettered", {{"stream_id", entry.id}, {"reason", reason}, {"index", indexString},
+    log::warn("dead-lettered", {{"stream_id", entry.id},
+                                {"reason", reason},
+                                {"index", indexString},
                                 {"marked_failed", marked}});
 }
 
@@ -339,17 +370,21 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
     }
     // redis::Args holds views: every string they point into lives until the pipeline is sent.
     std::deque<std::string> texts;
-    const auto text = [&texts](std::string value) -> std::string_view { return texts.emplace_back(std::move(value)); };
+    const auto text = [&texts](std::string value) -> std::string_view {
+        return texts.emplace_back(std::move(value));
+    };
     std::vector<redis::Args> commands{{"MULTI"}};
     if (computed > 0) {
         commands.push_back(std::move(values));
         commands.push_back(std::move(briefs));
-        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed, text(std::to_string(computed))});
+        commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed,
+                            text(std::to_string(computed))});
         for (const auto &[bucket, count] : buckets)
-            commands.push_back({"HINCRBY", keys::kWorkerStatsHash, text(keys::durationBucketField(bucket)),
+            commands.push_back({"HINCRBY", keys::kWorkerStatsHash,
+                                text(keys::durationBucketField(bucket)),
                                 text(std::to_string(count))});
-        commands.push_back(
-            {"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum, text(std::to_string(seconds))});
+        commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum,
+                            text(std::to_string(seconds))});
         for (const auto &event : events)
             commands.push_back({"PUBLISH", keys::kChangedChannel, event});
     }
@@ -358,14 +393,19 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
     commands.push_back({"EXEC"});
     const auto replies = m_redis->pipeline(commands);
     if (!committedCleanly(*replies.back()))
-        throw UnavailableError("Redis failed", "storing " + std::to_string(end - begin) + " results did not commit");
+        throw UnavailableError("Redis failed", "storing " + std::to_string(end - begin) +
+                                                   " results did not commit");
     for (std::size_t i = begin; i < end; ++i) {
         const auto &job = jobs[i];
         if (job.known)
-            log::info("already computed", {{"index", job.index}, {"stream_id", job.id}, {"req_id", job.requestId}});
+            log::info("already computed",
+                      {{"index", job.index}, {"stream_id", job.id}, {"req_id", job.requestId}});
         else
-            log::info("computed", {{"index", job.index}, {"stream_id", job.id}, {"req_id", job.requestId},
-                                   {"digits", job.result.digits.size()}, {"duration_ms", job.seconds * 1000}});
+            log::info("computed", {{"index", job.index},
+                                   {"stream_id", job.id},
+                                   {"req_id", job.requestId},
+                                   {"digits", job.result.digits.size()},
+                                   {"duration_ms", job.seconds * 1000}});
     }
 }
 
@@ -380,7 +420,8 @@ void Consumer::run()
             const auto now = Clock::now();
             if (now >= m_nextClaim) {
                 claimIdle();
-                m_nextClaim = now + std::max<std::chrono::milliseconds>(m_config.claimIdle / 2, 100ms);
+                m_nextClaim =
+                    now + std::max<std::chrono::milliseconds>(m_config.claimIdle / 2, 100ms);
             }
             reconcileIfDue();
             // Entries read but not handled stay pending for this consumer: a restart under the
@@ -391,7 +432,8 @@ void Consumer::run()
             m_redis.reset();
             sleepFor(1000ms);
         } catch (const std::exception &e) {
-            // A bug, not bad input (that is dead-lettered): keep serving, start from a clean connection.
+            // A bug, not bad input (that is dead-lettered): keep serving, start from a clean
+            // connection.
             log::error("unexpected failure", {{"error", e.what()}});
             m_redis.reset();
             sleepFor(1000ms);

@@ -16,12 +16,14 @@
 int main(int argc, char **argv)
 {
     try {
-        CLI::App app{"fib-worker: computes Fibonacci jobs from the Redis stream (configured by environment variables; "
+        CLI::App app{"fib-worker: computes Fibonacci jobs from the Redis stream (configured by "
+                     "environment variables; "
                      "see README)"};
         app.set_version_flag("--version", std::string("fib-worker ") + fib::kVersion);
         bool retryDead = false;
-        app.add_flag("--retry-dead", retryDead,
-                     "Queue every dead-lettered job again (its index leaves the failed state), then exit");
+        app.add_flag(
+            "--retry-dead", retryDead,
+            "Queue every dead-lettered job again (its index leaves the failed state), then exit");
         CLI11_PARSE(app, argc, argv);
 
         const auto config = fib::Config::fromEnvironment();
@@ -34,8 +36,10 @@ int main(int argc, char **argv)
             fib::log::info("stopping after the current job", {{"signal", signal}});
             stopping.store(true);
         });
-        fib::log::info("starting", {{"consumer", config.workerName}, {"max_index", config.maxIndex},
-                                    {"claim_idle_ms", config.claimIdle.count()}, {"version", fib::kVersion}});
+        fib::log::info("starting", {{"consumer", config.workerName},
+                                    {"max_index", config.maxIndex},
+                                    {"claim_idle_ms", config.claimIdle.count()},
+                                    {"version", fib::kVersion}});
         fib::worker::Consumer consumer(config, stopping);
         consumer.run();
         return 0;

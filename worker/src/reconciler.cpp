@@ -9,7 +9,9 @@ namespace {
 constexpr std::size_t kBatch = 500;
 }
 
-Reconciler::Reconciler(Config config) : m_config(std::move(config)) {}
+Reconciler::Reconciler(Config config) : m_config(std::move(config))
+{
+}
 
 std::size_t Reconciler::run(redis::Connection &redis)
 {
@@ -42,14 +44,17 @@ std::size_t Reconciler::run(redis::Connection &redis)
             const bool stuck = brief && !jobs::isSettled(brief) && streamEmpty;
             if (!lost && !stuck)
                 continue;
-            if (jobs::submit(redis, rows[i], "reconciler", stuck ? jobs::Requeue::Pending : jobs::Requeue::None) == jobs::SubmitOutcome::Queued)
+            if (jobs::submit(redis, rows[i], "reconciler",
+                             stuck ? jobs::Requeue::Pending : jobs::Requeue::None) ==
+                jobs::SubmitOutcome::Queued)
                 ++queued;
         }
         if (rows.size() < kBatch)
             break;
     }
     if (queued > 0) {
-        redis.checked({"HINCRBY", keys::kWorkerStatsHash, keys::kStatReconciled, std::to_string(queued)});
+        redis.checked(
+            {"HINCRBY", keys::kWorkerStatsHash, keys::kStatReconciled, std::to_string(queued)});
         log::info("reconciled", {{"queued", queued}});
     }
     return queued;

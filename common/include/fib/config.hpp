@@ -33,7 +33,8 @@ struct Config {
     int maxDeliveries = 5;
     std::string workerName; // default: <hostname>-<pid>
 
-    // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot say.
+    // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot
+    // say.
     std::string postgresConninfo() const;
 };
 

@@ -38,7 +38,8 @@ std::vector<SubmitOutcome> submitMany(redis::Connection &redis, const std::vecto
 
 // The brief of each index, in one HMGET: the value as lists show it, keys::kPendingValue, or
 // nullopt when Redis has nothing for it.
-std::vector<std::optional<std::string>> briefs(redis::Connection &redis, const std::vector<Index> &indexes);
+std::vector<std::optional<std::string>> briefs(redis::Connection &redis,
+                                               const std::vector<Index> &indexes);
 
 // A brief that needs no job: a computed value, or a failure (keys::kFailedPrefix...), which only
 // an operator's retry queues again.

@@ -17,7 +17,10 @@ namespace fib {
 class CommitInDoubtError : public UnavailableError {
 public:
     CommitInDoubtError(const std::string &detail, long long transactionId)
-        : UnavailableError("Database unavailable", detail), m_transactionId(transactionId) {}
+        : UnavailableError("Database unavailable", detail),
+          m_transactionId(transactionId)
+    {
+    }
     long long transactionId() const noexcept { return m_transactionId; }
 
 private:

@@ -42,7 +42,8 @@ public:
                ReadsWait readsWait = ReadsWait::Timeout);
     // To the services' Redis (REDIS_HOST, REDIS_PORT), logged in as REDIS_USERNAME with
     // REDIS_PASSWORD when one is set; throws LoginRefused when Redis refuses them.
-    Connection(const Config &config, std::chrono::milliseconds timeout, ReadsWait readsWait = ReadsWait::Timeout);
+    Connection(const Config &config, std::chrono::milliseconds timeout,
+               ReadsWait readsWait = ReadsWait::Timeout);
     ~Connection();
     Connection(const Connection &) = delete;
     Connection &operator=(const Connection &) = delete;
@@ -79,7 +80,7 @@ bool isError(const redisReply &reply) noexcept;
 bool isNil(const redisReply &reply) noexcept;
 std::string_view text(const redisReply &reply);
 long long integer(const redisReply &reply);
-std::size_t size(const redisReply &reply);            // elements of an array reply
+std::size_t size(const redisReply &reply); // elements of an array reply
 const redisReply &element(const redisReply &reply, std::size_t i);
 std::optional<std::string> optionalText(const redisReply &reply);
 

@@ -40,7 +40,8 @@ void events(const RouteContext &context, const httplib::Request &req, httplib::R
                 if (batch.reset)
                     out += "event: reset\ndata: {}\n\n";
                 for (const auto &event : batch.events)
-                    out += "id: " + hub.eventId(event.seq) + "\nevent: computed\ndata: " + event.data + "\n\n";
+                    out += "id: " + hub.eventId(event.seq) +
+                           "\nevent: computed\ndata: " + event.data + "\n\n";
                 if (out.empty())
                     out = ": keep-alive\n\n";
             }

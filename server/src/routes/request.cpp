@@ -12,7 +12,8 @@ namespace fib::server {
 bool isJsonMediaType(const std::string &contentType)
 {
     std::string mediaType = contentType.substr(0, contentType.find(';'));
-    mediaType.erase(std::remove_if(mediaType.begin(), mediaType.end(), [](unsigned char c) { return std::isspace(c); }),
+    mediaType.erase(std::remove_if(mediaType.begin(), mediaType.end(),
+                                   [](unsigned char c) { return std::isspace(c); }),
                     mediaType.end());
     std::transform(mediaType.begin(), mediaType.end(), mediaType.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -24,12 +25,13 @@ Page pageOf(const httplib::Request &req)
     Page page;
     if (req.has_param("limit")) {
         const auto invalid = [] {
-            return BadRequestError("Invalid limit",
-                                   "limit must be a whole number from 1 to " + std::to_string(kMaxPageSize));
+            return BadRequestError("Invalid limit", "limit must be a whole number from 1 to " +
+                                                        std::to_string(kMaxPageSize));
         };
         Index limit = 0;
         try {
-            limit = parseIndex(std::string_view(req.get_param_value("limit")), std::numeric_limits<Index>::max());
+            limit = parseIndex(std::string_view(req.get_param_value("limit")),
+                               std::numeric_limits<Index>::max());
         } catch (const InvalidIndexError &) {
             throw invalid();
         }
@@ -39,9 +41,11 @@ Page pageOf(const httplib::Request &req)
     }
     if (req.has_param("after")) {
         try {
-            page.after = parseIndex(std::string_view(req.get_param_value("after")), std::numeric_limits<Index>::max());
+            page.after = parseIndex(std::string_view(req.get_param_value("after")),
+                                    std::numeric_limits<Index>::max());
         } catch (const InvalidIndexError &) {
-            throw BadRequestError("Invalid cursor", "after must be an index, a whole number such as 10");
+            throw BadRequestError("Invalid cursor",
+                                  "after must be an index, a whole number such as 10");
         }
     }
     return page;
@@ -57,8 +61,8 @@ std::optional<Index> fullPageEnd(const Page &page, const std::vector<Index> &row
 void linkNextPage(httplib::Response &res, const Page &page, const std::vector<Index> &rows)
 {
     if (const auto end = fullPageEnd(page, rows))
-        res.set_header("Link", "<?limit=" + std::to_string(page.limit) + "&after=" + indexText(*end) +
-                                   ">; rel=\"next\"");
+        res.set_header("Link", "<?limit=" + std::to_string(page.limit) +
+                                   "&after=" + indexText(*end) + ">; rel=\"next\"");
 }
 
 std::string requestId(const httplib::Request &req)

@@ -36,7 +36,9 @@ void ready(const RouteContext &context, const httplib::Request &, httplib::Respo
 // What a client needs to know before it sends anything: the version and the index cap.
 void info(const RouteContext &context, const httplib::Request &, httplib::Response &res)
 {
-    sendJson(res, json{{"service", "fib-server"}, {"version", kVersion}, {"max_index", context.config.maxIndex}});
+    sendJson(res, json{{"service", "fib-server"},
+                       {"version", kVersion},
+                       {"max_index", context.config.maxIndex}});
 }
 
 // Prometheus text format. nginx does not route it: scrape fib-server directly.
@@ -48,13 +50,15 @@ void metrics(const RouteContext &context, const httplib::Request &, httplib::Res
            "fib_event_streams " +
            std::to_string(context.events.openStreams()) + "\n";
     if (const auto *cache = context.cache)
-        out += "# HELP fib_list_cache_requests_total GET /values/current pages answered from the cache or not.\n"
+        out += "# HELP fib_list_cache_requests_total GET /values/current pages answered from the "
+               "cache or not.\n"
                "# TYPE fib_list_cache_requests_total counter\n"
                "fib_list_cache_requests_total{result=\"hit\"} " +
                std::to_string(cache->hits()) + "\nfib_list_cache_requests_total{result=\"miss\"} " +
                std::to_string(cache->misses()) +
                "\n# HELP fib_list_cache_invalidations_total Times the cached pages were dropped.\n"
-               "# TYPE fib_list_cache_invalidations_total counter\nfib_list_cache_invalidations_total " +
+               "# TYPE fib_list_cache_invalidations_total "
+               "counter\nfib_list_cache_invalidations_total " +
                std::to_string(cache->invalidations()) + "\n";
     bool redisUp = true;
     try {
@@ -62,7 +66,8 @@ void metrics(const RouteContext &context, const httplib::Request &, httplib::Res
     } catch (const UnavailableError &) {
         redisUp = false;
     }
-    out += "# HELP fib_redis_up Whether Redis answered this scrape.\n# TYPE fib_redis_up gauge\nfib_redis_up " +
+    out += "# HELP fib_redis_up Whether Redis answered this scrape.\n# TYPE fib_redis_up "
+           "gauge\nfib_redis_up " +
            std::string(redisUp ? "1" : "0") + "\n";
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
 }

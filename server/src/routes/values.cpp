@@ -38,7 +38,8 @@ void currentValues(const RouteContext &context, const httplib::Request &req, htt
 {
     const Page page = pageOf(req);
     ListCache *cache = context.cache;
-    const std::string key = std::to_string(page.limit) + "," + (page.after ? indexText(*page.after) : "");
+    const std::string key =
+        std::to_string(page.limit) + "," + (page.after ? indexText(*page.after) : "");
     if (cache != nullptr) {
         if (auto hit = cache->find(key)) {
             if (!hit->link.empty())
@@ -108,7 +109,8 @@ void value(const RouteContext &context, const httplib::Request &req, httplib::Re
         }
     } else if (!stored && !context.backend.isSubmitted(index)) {
         throw NotFoundError("Not submitted",
-                            "index " + indexText(index) + " has not been submitted; POST it to /values first");
+                            "index " + indexText(index) +
+                                " has not been submitted; POST it to /values first");
     }
     sendJson(res, json(record));
 }

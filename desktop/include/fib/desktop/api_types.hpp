@@ -17,15 +17,15 @@ struct ApiError {
 
 public:
     enum class Kind {
-        Network,  // no HTTP answer at all: refused, unknown host, timed out, dropped
-        Http,     // an HTTP error status; title and detail come from problem+json when sent
-        Protocol, // a 2xx answer whose body is not what the API documents
+        Network,   // no HTTP answer at all: refused, unknown host, timed out, dropped
+        Http,      // an HTTP error status; title and detail come from problem+json when sent
+        Protocol,  // a 2xx answer whose body is not what the API documents
         JobFailed, // the value's job failed on the server (detail: why); an operator may retry it
     };
     Kind kind = Kind::Network;
-    int status = 0;   // HTTP status, 0 for Network
-    QString title;    // problem+json "title", or the reason phrase
-    QString detail;   // problem+json "detail", or the network error text
+    int status = 0; // HTTP status, 0 for Network
+    QString title;  // problem+json "title", or the reason phrase
+    QString detail; // problem+json "detail", or the network error text
 
     bool unreachable() const { return kind == Kind::Network; }
     // "Index too high: index 1000001 is above the maximum 1000000", "Cannot reach the server: ...".

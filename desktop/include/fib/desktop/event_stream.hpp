@@ -43,12 +43,12 @@ public:
 
     // Every delay, in milliseconds; the tests shorten them.
     struct Timing {
-        int retryMs = 2000;          // first reconnect delay, unless the server sends "retry:"
-        int maxRetryMs = 5000;       // reconnect backoff cap: a server back up is seen within 5 s
-        int pollBusyMs = 2000;       // poll interval while a value is pending
-        int pollIdleMaxMs = 30000;   // poll backoff cap when nothing is pending
-        int probeMs = 60000;         // while polling, how often the stream is tried again
-        int idleTimeoutMs = 45000;   // a live stream silent this long is dead (heartbeats: 15 s)
+        int retryMs = 2000;        // first reconnect delay, unless the server sends "retry:"
+        int maxRetryMs = 5000;     // reconnect backoff cap: a server back up is seen within 5 s
+        int pollBusyMs = 2000;     // poll interval while a value is pending
+        int pollIdleMaxMs = 30000; // poll backoff cap when nothing is pending
+        int probeMs = 60000;       // while polling, how often the stream is tried again
+        int idleTimeoutMs = 45000; // a live stream silent this long is dead (heartbeats: 15 s)
     };
 
     explicit EventStream(QNetworkAccessManager *network, QObject *parent = nullptr);
@@ -110,10 +110,10 @@ private:
     QPointer<QNetworkReply> m_reply;
     bool m_replyChecked = false; // the reply's status has been looked at
     bool m_replyIsStream = false;
-    bool m_probing = false;      // a connection attempt made while polling
+    bool m_probing = false; // a connection attempt made while polling
     bool m_sentLastEventId = false;
     bool m_busy = false;
-    int m_attempt = 0;           // failed attempts in a row
+    int m_attempt = 0; // failed attempts in a row
     int m_pollIntervalMs = 0;
     fib::SseParser m_parser;
     QTimer m_reconnectTimer;

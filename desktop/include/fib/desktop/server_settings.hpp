@@ -40,7 +40,8 @@ public:
                                         const QString &saved, QString *error = nullptr);
 
     // The same, reading FIB_API_URL and QSettings itself.
-    static std::optional<Choice> resolve(const QString &commandLine, QSettings &settings, QString *error = nullptr);
+    static std::optional<Choice> resolve(const QString &commandLine, QSettings &settings,
+                                         QString *error = nullptr);
 
     static QString saved(QSettings &settings);
     static void save(QSettings &settings, const QUrl &url);

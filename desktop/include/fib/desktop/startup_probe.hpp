@@ -35,8 +35,8 @@ public:
 
     // `sinceMain` was started on main()'s first line: the clock used where the process start
     // time is unknown. The probe must not outlive `window`.
-    StartupProbe(MainWindow *window, const QElapsedTimer &sinceMain, int timeoutMs = kDefaultTimeoutMs,
-                 QObject *parent = nullptr);
+    StartupProbe(MainWindow *window, const QElapsedTimer &sinceMain,
+                 int timeoutMs = kDefaultTimeoutMs, QObject *parent = nullptr);
 
     // Milliseconds since the process started (on Linux from its start time in /proc/self/stat,
     // which has a granularity of one clock tick, 10 ms), else since `sinceMain` started.

@@ -14,7 +14,8 @@ class ValueDelegate : public QStyledItemDelegate {
 public:
     explicit ValueDelegate(QObject *parent = nullptr);
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     // The spinner's angle follows the clock; the view repaints while rows are pending.

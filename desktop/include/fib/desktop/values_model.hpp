@@ -22,7 +22,8 @@ public:
         ValueRole,                    // the value as the server listed it
         PendingRole,                  // bool: still "Nothing yet!"
         DigitsRole,                   // qulonglong: how many digits the value has (0 if pending)
-        SummarisedRole,               // bool: the value shown is a summary (ours or the server's), not every digit
+        SummarisedRole, // bool: the value shown is a summary (ours or the server's), not every
+                        // digit
     };
 
     // A value with more digits than this is shown as first...last (N digits) in the row.

@@ -1,8 +1,8 @@
 #pragma once
 // Live events for clients (GET /events, Server-Sent Events). The worker's "computed"
 // notifications arrive on the Redis channel fib:changed; ChangeListener (change_listener.hpp)
-// hands them to the EventHub, which numbers them, keeps the latest ones for clients that reconnect with
-// Last-Event-ID, and wakes the streams. Pub/sub is only a hint: a client that cannot be
+// hands them to the EventHub, which numbers them, keeps the latest ones for clients that reconnect
+// with Last-Event-ID, and wakes the streams. Pub/sub is only a hint: a client that cannot be
 // replayed what it missed is told to refetch (a "reset" event).
 
 #include <atomic>
@@ -13,7 +13,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
 
 namespace fib::server {
 

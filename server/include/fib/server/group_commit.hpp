@@ -22,7 +22,11 @@ public:
     // Writes a batch in one transaction; returns, for each index given, whether it was new.
     using Writer = std::function<std::vector<bool>(const std::vector<Index> &)>;
 
-    GroupCommit(Writer writer, std::size_t maxBatch) : m_writer(std::move(writer)), m_maxBatch(maxBatch) {}
+    GroupCommit(Writer writer, std::size_t maxBatch)
+        : m_writer(std::move(writer)),
+          m_maxBatch(maxBatch)
+    {
+    }
 
     // True if the index was not recorded before. Throws what the writer threw for its batch.
     bool record(Index index);

@@ -15,9 +15,9 @@
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/event_hub.hpp"
+#include "fib/server/list_cache.hpp"
 #include "fib/server/metrics.hpp"
 #include "fib/server/read_deadline.hpp"
-#include "fib/server/list_cache.hpp"
 #include "fib/server/routes.hpp"
 
 namespace httplib {
@@ -33,7 +33,8 @@ inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
 class HttpServer {
 public:
     // `cache` (optional) holds GET /values/current pages; see ListCache.
-    HttpServer(const Config &config, Backend &backend, EventHub &events, ListCache *cache = nullptr);
+    HttpServer(const Config &config, Backend &backend, EventHub &events,
+               ListCache *cache = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;

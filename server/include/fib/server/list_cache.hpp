@@ -48,7 +48,10 @@ public:
     struct Span {
         std::optional<Index> after;
         std::optional<Index> last;
-        bool covers(Index index) const { return (!after || index > *after) && (!last || index <= *last); }
+        bool covers(Index index) const
+        {
+            return (!after || index > *after) && (!last || index <= *last);
+        }
     };
 
     // The generation to pass to store() for data fetched after this call.

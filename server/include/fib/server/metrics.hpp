@@ -18,8 +18,9 @@ class Histogram {
 public:
     void observe(double seconds);
     // From per-bucket (not cumulative) counts, as the worker keeps them in Redis.
-    static Histogram fromBuckets(const std::array<unsigned long long, keys::kDurationBuckets.size() + 1> &counts,
-                                 double sum);
+    static Histogram
+    fromBuckets(const std::array<unsigned long long, keys::kDurationBuckets.size() + 1> &counts,
+                double sum);
     // Appends the _bucket, _sum and _count lines; `labels` is e.g. `route="/values"` or empty.
     void render(std::string &out, const std::string &name, const std::string &labels) const;
 

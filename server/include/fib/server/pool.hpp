@@ -39,7 +39,9 @@ public:
     };
 
     Pool(std::size_t capacity, Factory factory, std::chrono::milliseconds wait)
-        : m_capacity(capacity), m_factory(std::move(factory)), m_wait(wait)
+        : m_capacity(capacity),
+          m_factory(std::move(factory)),
+          m_wait(wait)
     {
     }
 
@@ -48,8 +50,10 @@ public:
     Lease acquire()
     {
         std::unique_lock lock(m_mutex);
-        if (!m_ready.wait_for(lock, m_wait, [&] { return !m_idle.empty() || m_created < m_capacity; }))
-            throw UnavailableError("Busy", "every database connection stayed busy; try again shortly");
+        if (!m_ready.wait_for(lock, m_wait,
+                              [&] { return !m_idle.empty() || m_created < m_capacity; }))
+            throw UnavailableError("Busy",
+                                   "every database connection stayed busy; try again shortly");
         if (!m_idle.empty()) {
             auto item = std::move(m_idle.back());
             m_idle.pop_back();

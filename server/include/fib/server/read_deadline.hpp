@@ -31,7 +31,8 @@ public:
     void start(int port);
     void stop();
 
-    // The request from this peer ("address:port") has been read and its handler runs / has answered.
+    // The request from this peer ("address:port") has been read and its handler runs / has
+    // answered.
     void handling(const std::string &peer);
     void answered(const std::string &peer);
 
@@ -46,8 +47,9 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
-    std::set<std::string> m_handling;                                         // peers whose handler runs
-    std::map<std::pair<int, std::string>, std::chrono::steady_clock::time_point> m_reading; // (fd, peer) -> since
+    std::set<std::string> m_handling; // peers whose handler runs
+    std::map<std::pair<int, std::string>, std::chrono::steady_clock::time_point>
+        m_reading; // (fd, peer) -> since
     std::atomic<std::uint64_t> m_cut{0};
     std::thread m_thread;
 };

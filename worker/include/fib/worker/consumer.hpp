@@ -47,7 +47,8 @@ private:
     void handle(const std::vector<Entry> &entries);
     // handle() for entries delivered before: those on their attempt past FIB_MAX_DELIVERIES
     // (attempts[i] counts this one) are dead-lettered instead.
-    void handleRedelivered(const std::vector<Entry> &entries, const std::vector<long long> &attempts);
+    void handleRedelivered(const std::vector<Entry> &entries,
+                           const std::vector<long long> &attempts);
     // Stores jobs[begin, end)'s results and acknowledges them, in one MULTI.
     void commit(const std::vector<Job> &jobs, std::size_t begin, std::size_t end);
     void deadLetter(const Entry &entry, const std::string &reason);

@@ -12,9 +12,9 @@
 namespace fib::worker {
 
 struct RetryReport {
-    std::vector<Index> requeued;  // a new job is on the stream (or one already was)
-    std::size_t settled = 0;      // entries whose index has a value by now: dropped
-    std::size_t invalid = 0;      // poison entries (no valid index): left on the stream
+    std::vector<Index> requeued; // a new job is on the stream (or one already was)
+    std::size_t settled = 0;     // entries whose index has a value by now: dropped
+    std::size_t invalid = 0;     // poison entries (no valid index): left on the stream
 };
 
 // Reads the whole dead-letter stream; throws UnavailableError when Redis fails part-way (what was
