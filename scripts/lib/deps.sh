@@ -15,9 +15,10 @@ FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev 
     libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev
     clang libclang-rt-14-dev)
 FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)
-# What only the tests use: slowhttptest (the slow-client attacks of tests/slow_clients.sh), and
-# node with npm for the pinned OpenAPI linter (fib_install_openapi_linter).
-FIB_DEPS_TEST=(slowhttptest nodejs)
+# What only the tests use: slowhttptest (the slow-client attacks of tests/slow_clients.sh),
+# node with npm for the pinned OpenAPI linter (fib_install_openapi_linter), and clang-format and
+# clang-tidy for scripts/lint.
+FIB_DEPS_TEST=(slowhttptest nodejs clang-format clang-tidy)
 
 # Prints the packages among "$@" that are not installed.
 fib_missing_packages() {
