@@ -73,6 +73,8 @@ Config Config::fromEnvironment(const Lookup &lookup)
         lookup, env::kReconcileSeconds, c.reconcileInterval.count(), 1, 86'400));
     c.maxDeliveries = readNumber(lookup, env::kMaxDeliveries, c.maxDeliveries, 1, 1000);
     c.workerName = readText(lookup, env::kWorkerName, defaultWorkerName());
+    c.valueCacheBytes = readNumber<std::size_t>(lookup, env::kValueCacheBytes, c.valueCacheBytes, 0,
+                                                std::size_t{1} << 40);
     return c;
 }
 

@@ -1,5 +1,7 @@
 #include "fib/redis.hpp"
 
+#include <charconv>
+
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -233,6 +235,43 @@ std::optional<std::string> optionalText(const redisReply &reply)
     if (isNil(reply))
         return std::nullopt;
     return std::string(text(reply));
+}
+
+namespace {
+// The number after "name:" at the start of a line of an INFO reply; nullopt if absent.
+std::optional<unsigned long long> infoField(std::string_view info, std::string_view name)
+{
+    for (std::size_t at = 0; at < info.size();) {
+        auto end = info.find('\n', at);
+        if (end == std::string_view::npos)
+            end = info.size();
+        auto line = info.substr(at, end - at);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.size() > name.size() && line.substr(0, name.size()) == name &&
+            line[name.size()] == ':') {
+            const auto number = line.substr(name.size() + 1);
+            unsigned long long value = 0;
+            const auto [ptr, ec] =
+                std::from_chars(number.data(), number.data() + number.size(), value);
+            if (ec == std::errc() && ptr == number.data() + number.size())
+                return value;
+            return std::nullopt;
+        }
+        at = end + 1;
+    }
+    return std::nullopt;
+}
+} // namespace
+
+std::optional<std::string> outOfMemory(std::string_view info)
+{
+    const auto used = infoField(info, "used_memory");
+    const auto limit = infoField(info, "maxmemory");
+    if (!used || !limit || *limit == 0 || *used < *limit)
+        return std::nullopt;
+    return "Redis uses " + std::to_string(*used) + " bytes, its maxmemory is " +
+           std::to_string(*limit) + ": it refuses writes until memory is freed or the limit raised";
 }
 
 void checkLogin(const Config &config)

@@ -28,6 +28,7 @@ private slots:
         QCOMPARE(c.apiPort, 5000);
         QCOMPARE(c.claimIdle.count(), 60'000);
         QVERIFY(!c.workerName.empty());
+        QCOMPARE(c.valueCacheBytes, std::size_t{268'435'456});
     }
 
     void originalNamesAndNewOnes()
@@ -37,13 +38,15 @@ private slots:
                              {"FIB_MAX_INDEX", "40"},
                              {"FIB_API_PORT", "8080"},
                              {"FIB_CLAIM_IDLE_MS", "500"},
-                             {"FIB_WORKER_NAME", "w1"}});
+                             {"FIB_WORKER_NAME", "w1"},
+                             {"FIB_VALUE_CACHE_BYTES", "0"}});
         QCOMPARE(c.redisHost, std::string("redis"));
         QCOMPARE(c.redisPort, 6380);
         QCOMPARE(c.maxIndex, fib::Index(40));
         QCOMPARE(c.apiPort, 8080);
         QCOMPARE(c.claimIdle.count(), 500);
         QCOMPARE(c.workerName, std::string("w1"));
+        QCOMPARE(c.valueCacheBytes, std::size_t{0});
     }
 
     void redisLogin()
@@ -76,6 +79,10 @@ private slots:
                                          << "5";
         QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS"
                                                    << "64";
+        QTest::newRow("cache budget with a unit") << "FIB_VALUE_CACHE_BYTES"
+                                                  << "256MB";
+        QTest::newRow("cache budget above 1 TiB") << "FIB_VALUE_CACHE_BYTES"
+                                                  << "1099511627777";
         QTest::newRow("Redis user without password") << "REDIS_USERNAME"
                                                      << "fib";
     }

@@ -38,7 +38,9 @@ hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 # What fib-server and fib-worker send (common/src, server/src, worker/src), and nothing else.
 # Commands inside the submit script (EVAL) are checked against the same list.
 app_commands=(ping
-    hget hmget hgetall hset hdel hlen hincrby hincrbyfloat
+    hget hmget hgetall hset hdel hlen hstrlen hincrby hincrbyfloat
+    zadd zscore zpopmin zrevrange
+    info
     xadd xack xclaim xdel xlen xpending xrange xreadgroup xgroup\|create xinfo\|groups
     eval multi exec discard
     publish subscribe unsubscribe)

@@ -1,9 +1,12 @@
 #include "fib/server/backend.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <thread>
 
+#include "fib/digit_cache.hpp"
 #include "fib/errors.hpp"
+#include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
 #include "fib/log.hpp"
 #include "fib/pg_store.hpp"
@@ -82,7 +85,9 @@ LiveBackend::LiveBackend(Config config)
           },
           kPoolWait),
       m_submissions([this](const std::vector<Index> &indexes) { return writeSubmissions(indexes); },
-                    kMaxSubmissionBatch)
+                    kMaxSubmissionBatch),
+      m_recomputer(std::max(1U, std::thread::hardware_concurrency()), kRecomputeWait,
+                   [](Index index) { return fibonacciDecimal(index); })
 {
 }
 
@@ -168,21 +173,31 @@ std::vector<std::optional<std::string>> LiveBackend::briefs(const std::vector<In
                      [&](redis::Connection &redis) { return jobs::briefs(redis, indexes); });
 }
 
-std::optional<std::string> LiveBackend::value(Index index)
+ValueRead LiveBackend::value(Index index)
 {
-    const auto reply = withRedis(m_config, [&](redis::Connection &redis) {
-        return redis.checked({"HGET", keys::kValuesHash, indexText(index)});
-    });
-    return redis::optionalText(*reply);
+    auto stored =
+        withRedis(m_config, [&](redis::Connection &redis) { return digits::read(redis, index); });
+    if (!stored.dropped())
+        return {stored.value ? std::move(stored.value) : std::move(stored.brief), false};
+    return {m_recomputer.digitsOf(index,
+                                  [this](Index computed, const std::string &digits) {
+                                      withRedis(m_config, [&](redis::Connection &redis) {
+                                          return digits::store(redis, computed, digits,
+                                                               m_config.valueCacheBytes);
+                                      });
+                                  }),
+            true};
 }
 
 void LiveBackend::checkReady()
 {
     withPg([](PgStore &pg) { pg.ping(); });
-    const auto reply =
-        withRedis(m_config, [](redis::Connection &redis) { return redis.checked({"PING"}); });
-    if (redis::text(*reply) != "PONG")
-        throw UnavailableError("Redis unavailable", "Redis did not answer PING");
+    // Redis answers PING even when it is out of memory and refuses every write.
+    const auto reply = withRedis(m_config, [](redis::Connection &redis) {
+        return redis.checked({"INFO", "memory"});
+    });
+    if (const auto full = redis::outOfMemory(redis::text(*reply)))
+        throw UnavailableError("Redis out of memory", *full);
 }
 
 } // namespace fib::server

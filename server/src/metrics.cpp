@@ -86,6 +86,12 @@ void Metrics::recordJobQueued()
     ++m_jobsQueued;
 }
 
+void Metrics::recordRecomputedRead(std::chrono::duration<double> elapsed)
+{
+    const std::lock_guard lock(m_mutex);
+    m_recomputedReads.observe(elapsed.count());
+}
+
 void Metrics::render(std::string &out) const
 {
     const std::lock_guard lock(m_mutex);
@@ -103,6 +109,10 @@ void Metrics::render(std::string &out) const
            "# TYPE fib_jobs_enqueued_total counter\n"
            "fib_jobs_enqueued_total " +
            std::to_string(m_jobsQueued) + "\n";
+    out += "# HELP fib_recomputed_read_seconds GET /values/{n} answers whose digits had been "
+           "dropped from the value cache and were recomputed for the read, by time taken.\n"
+           "# TYPE fib_recomputed_read_seconds histogram\n";
+    m_recomputedReads.render(out, "fib_recomputed_read_seconds", "");
 }
 
 } // namespace fib::server
@@ -151,6 +161,12 @@ void Metrics::renderQueue(std::string &out, const QueueStats &queue)
           queue.pending);
     gauge("fib_stream_lag", "Entries not yet delivered to any worker.", queue.lag);
     gauge("fib_dead_letters", "Entries on the dead-letter stream.", queue.deadLetters);
+    gauge("fib_value_cache_bytes",
+          "What the cached full digits of long values take in Redis, as the budget counts it.",
+          static_cast<long long>(counterOf(workerStats, keys::kStatCachedDigitBytes)));
+    counter("fib_value_cache_dropped_total",
+            "Long values whose full digits were dropped to keep the value cache within its budget.",
+            keys::kStatDigitsDropped);
     gauge("fib_failed_indexes",
           "Indexes shown as failed: their job was dead-lettered and not retried yet.",
           queue.failedIndexes);

@@ -79,11 +79,13 @@ public:
         }
         return out;
     }
-    std::optional<std::string> value(fib::Index index) override
+    server::ValueRead value(fib::Index index) override
     {
         const std::lock_guard lock(m_mutex);
         const auto it = values.find(index);
-        return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+        if (it == values.end())
+            return {};
+        return {it->second, recomputed.count(index) > 0};
     }
     void checkReady() override
     {
@@ -100,6 +102,7 @@ public:
     // Set between requests only.
     std::set<fib::Index> submitted;
     std::map<fib::Index, std::string> values;
+    std::set<fib::Index> recomputed; // value() says these were not cached
     std::vector<std::string> calls;
     int indexReads = 0;
     Fail failRecord = Fail::None;

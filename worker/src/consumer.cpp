@@ -6,6 +6,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "fib/digit_cache.hpp"
 #include "fib/errors.hpp"
 #include "fib/jobs.hpp"
 #include "fib/keys.hpp"
@@ -347,7 +348,9 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
         return;
     // One MULTI: the values, the counters, the notifications and the acknowledgements, so a job is
     // acknowledged exactly when its value is stored.
+    // Short values go straight into the values hash; long ones through the value cache's budget.
     redis::Args values{"HSET", keys::kValuesHash}, briefs{"HSET", keys::kBriefHash};
+    std::vector<std::pair<std::string_view, std::string_view>> cached;
     redis::Args ack{"XACK", keys::kJobsStream, keys::kWorkersGroup}, del{"XDEL", keys::kJobsStream};
     std::vector<std::string> events;
     std::map<std::size_t, long long> buckets;
@@ -359,8 +362,12 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
         del.emplace_back(job.id);
         if (job.known)
             continue;
-        values.emplace_back(job.indexString);
-        values.emplace_back(job.result.digits);
+        if (digits::isCached(job.result.digits.size())) {
+            cached.emplace_back(job.indexString, job.result.digits);
+        } else {
+            values.emplace_back(job.indexString);
+            values.emplace_back(job.result.digits);
+        }
         briefs.emplace_back(job.indexString);
         briefs.emplace_back(job.result.brief);
         events.push_back(nlohmann::json(ComputedEvent{job.index, job.result.brief}).dump());
@@ -374,8 +381,12 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
         return texts.emplace_back(std::move(value));
     };
     std::vector<redis::Args> commands{{"MULTI"}};
+    const std::string budget = std::to_string(m_config.valueCacheBytes);
     if (computed > 0) {
-        commands.push_back(std::move(values));
+        if (values.size() > 2)
+            commands.push_back(std::move(values));
+        if (!cached.empty())
+            commands.push_back(digits::storeArgs(budget, cached));
         commands.push_back(std::move(briefs));
         commands.push_back({"HINCRBY", keys::kWorkerStatsHash, keys::kStatComputed,
                             text(std::to_string(computed))});

@@ -24,13 +24,14 @@ std::size_t Reconciler::run(redis::Connection &redis)
         m_pg = std::move(store);
     }
 
-    std::size_t queued = 0;
+    std::size_t queued = 0, checked = 0;
     std::optional<Index> after;
     for (;;) {
         const auto rows = m_pg->indexes(after, kBatch);
         if (rows.empty())
             break;
         after = rows.back();
+        checked += rows.size();
         const auto briefs = jobs::briefs(redis, rows);
         // After the HMGET, not before: an index seen pending then has its job entry on the stream
         // until the value is stored (XADD with the mark, XDEL with the value), so an empty stream
@@ -55,7 +56,9 @@ std::size_t Reconciler::run(redis::Connection &redis)
     if (queued > 0) {
         redis.checked(
             {"HINCRBY", keys::kWorkerStatsHash, keys::kStatReconciled, std::to_string(queued)});
-        log::info("reconciled", {{"queued", queued}});
+        log::info("reconciled", {{"queued", queued}, {"checked", checked}});
+    } else {
+        log::info("reconciler found nothing to queue", {{"checked", checked}});
     }
     return queued;
 }

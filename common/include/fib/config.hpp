@@ -2,6 +2,7 @@
 // Settings read once from the environment, with defaults. See the README's table.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -32,6 +33,8 @@ struct Config {
     std::chrono::seconds reconcileInterval{60};
     int maxDeliveries = 5;
     std::string workerName; // default: <hostname>-<pid>
+    // What the full digits of long values may take in Redis (fib/digit_cache.hpp).
+    std::size_t valueCacheBytes = std::size_t{256} << 20;
 
     // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot
     // say.

@@ -9,8 +9,13 @@
 
 namespace fib::keys {
 
-// Hash index -> full decimal digits, or kPendingValue. The original's hash, kept for its readers.
+// Hash index -> full decimal digits, kPendingValue, or the failed text. The original's hash, kept
+// for its readers. The digits of values longer than kSummaryThreshold stay here only while they fit
+// in FIB_VALUE_CACHE_BYTES (fib/digit_cache.hpp).
 inline constexpr std::string_view kValuesHash = "values";
+// Sorted set index -> last use (a counter): the long values whose digits the values hash holds,
+// the least recently used dropped first.
+inline constexpr std::string_view kCachedDigitsSet = "fib:cached";
 // Hash index -> the value as lists show it: the digits, or a summary when longer than
 // kSummaryThreshold digits. Lists read this one so they never move megabytes out of Redis.
 inline constexpr std::string_view kBriefHash = "fib:brief";
@@ -38,6 +43,10 @@ inline constexpr const char *kStatDeadLettered = "dead_lettered";
 inline constexpr const char *kStatClaimed = "claimed";
 inline constexpr const char *kStatReconciled = "reconciled";
 inline constexpr const char *kStatComputeSecondsSum = "compute_seconds_sum";
+// The value cache's figures (fib/digit_cache.hpp): what the cached digits cost now, in bytes, and
+// how many values' digits were dropped to stay within the budget.
+inline constexpr const char *kStatCachedDigitBytes = "cached_digit_bytes";
+inline constexpr const char *kStatDigitsDropped = "digits_dropped";
 inline constexpr std::array<double, 12> kDurationBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                          0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 inline std::string durationBucketField(std::size_t bucket)
@@ -92,5 +101,6 @@ inline constexpr const char *kClaimIdleMs = "FIB_CLAIM_IDLE_MS";
 inline constexpr const char *kReconcileSeconds = "FIB_RECONCILE_SECONDS";
 inline constexpr const char *kMaxDeliveries = "FIB_MAX_DELIVERIES";
 inline constexpr const char *kWorkerName = "FIB_WORKER_NAME";
+inline constexpr const char *kValueCacheBytes = "FIB_VALUE_CACHE_BYTES";
 
 } // namespace fib::env

@@ -84,6 +84,10 @@ std::size_t size(const redisReply &reply); // elements of an array reply
 const redisReply &element(const redisReply &reply, std::size_t i);
 std::optional<std::string> optionalText(const redisReply &reply);
 
+// From the text of INFO memory: when Redis has a maxmemory and uses it all (it then refuses writes
+// under the noeviction policy), a sentence saying so; otherwise nullopt.
+std::optional<std::string> outOfMemory(std::string_view info);
+
 // At start-up: throws ConfigError naming REDIS_PASSWORD when Redis refuses the login, or requires
 // one that is not set. Redis not reachable is not an error here (the services wait for it).
 void checkLogin(const Config &config);

@@ -46,6 +46,10 @@ void metrics(const RouteContext &context, const httplib::Request &, httplib::Res
 {
     std::string out;
     context.metrics.render(out);
+    out += "# HELP fib_value_cache_budget_bytes FIB_VALUE_CACHE_BYTES: what the cached full digits "
+           "of long values may take in Redis.\n# TYPE fib_value_cache_budget_bytes gauge\n"
+           "fib_value_cache_budget_bytes " +
+           std::to_string(context.config.valueCacheBytes) + "\n";
     out += "# HELP fib_event_streams Open live-event streams.\n# TYPE fib_event_streams gauge\n"
            "fib_event_streams " +
            std::to_string(context.events.openStreams()) + "\n";

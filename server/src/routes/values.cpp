@@ -1,5 +1,6 @@
 // The original's API: list the submitted indexes, list the values, submit an index, and (added)
 // one index's state.
+#include <chrono>
 #include <string>
 
 #include <httplib.h>
@@ -96,7 +97,10 @@ void submit(const RouteContext &context, const httplib::Request &req, httplib::R
 void value(const RouteContext &context, const httplib::Request &req, httplib::Response &res)
 {
     const Index index = parseIndex(std::string_view(req.matches[1].str()), context.config.maxIndex);
-    auto stored = context.backend.value(index);
+    const auto started = std::chrono::steady_clock::now();
+    auto [stored, recomputed] = context.backend.value(index);
+    if (recomputed)
+        context.metrics.recordRecomputedRead(std::chrono::steady_clock::now() - started);
     ValueRecord record;
     record.index = index;
     if (stored && *stored != keys::kPendingValue) {

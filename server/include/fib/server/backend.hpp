@@ -19,8 +19,14 @@
 #include "fib/server/group_commit.hpp"
 #include "fib/server/metrics.hpp"
 #include "fib/server/pool.hpp"
+#include "fib/server/recomputer.hpp"
 
 namespace fib::server {
+
+struct ValueRead {
+    std::optional<std::string> text;
+    bool recomputed = false; // the digits were not cached: computed for this read
+};
 
 class Backend {
 public:
@@ -35,8 +41,9 @@ public:
     virtual jobs::SubmitOutcome enqueue(Index index, std::string_view requestId, bool listed) = 0;
     // The brief value (digits or summary) of each index; nullopt where Redis has none.
     virtual std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) = 0;
-    // The full value, the pending text, or nullopt.
-    virtual std::optional<std::string> value(Index index) = 0;
+    // The full value (recomputed if the value cache had dropped its digits), the pending or the
+    // failed text, or nullopt.
+    virtual ValueRead value(Index index) = 0;
     // Throws UnavailableError naming what is down.
     virtual void checkReady() = 0;
     virtual QueueStats queueStats() = 0;
@@ -53,7 +60,7 @@ public:
     bool isSubmitted(Index index) override;
     jobs::SubmitOutcome enqueue(Index index, std::string_view requestId, bool listed) override;
     std::vector<std::optional<std::string>> briefs(const std::vector<Index> &indexes) override;
-    std::optional<std::string> value(Index index) override;
+    ValueRead value(Index index) override;
     void checkReady() override;
     QueueStats queueStats() override;
 
@@ -61,6 +68,8 @@ public:
     static constexpr std::size_t kPgConnections = 16;
     // Submissions written in one statement at most.
     static constexpr std::size_t kMaxSubmissionBatch = 256;
+    // How long a read waits for a turn to recompute dropped digits before its 503.
+    static constexpr std::chrono::milliseconds kRecomputeWait{2000};
 
 private:
     template <typename F>
@@ -76,6 +85,7 @@ private:
     Pool<PgStore> m_pg;
     // Concurrent submissions share one statement and one commit (see GroupCommit).
     GroupCommit m_submissions;
+    Recomputer m_recomputer;
 };
 
 // `fib-server --migrate`: creates or upgrades the schema and grants role fib_app its privileges,

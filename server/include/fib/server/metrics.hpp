@@ -48,6 +48,8 @@ public:
     void recordRequest(std::string_view method, std::string_view route, int status,
                        std::chrono::duration<double> elapsed);
     void recordJobQueued();
+    // A GET /values/{n} whose digits were not cached: recomputed for it (fib/digit_cache.hpp).
+    void recordRecomputedRead(std::chrono::duration<double> elapsed);
     // Appends this process's metrics.
     void render(std::string &out) const;
     // Appends the queue's figures: the worker counters (HGETALL fib:stats) and the stream's.
@@ -58,6 +60,7 @@ private:
     std::map<std::pair<std::string, int>, unsigned long long> m_requests; // (labels, status)
     std::map<std::string, Histogram> m_latency;
     unsigned long long m_jobsQueued = 0;
+    Histogram m_recomputedReads;
 };
 
 } // namespace fib::server
