@@ -154,7 +154,11 @@ private slots:
         QTRY_COMPARE(m_stream->state(), State::Reconnecting);
         // Each failed attempt asks the app to check the server (so it can show it is down).
         QTRY_VERIFY(polls.count() >= 4);
-        QVERIFY(m_stream->nextAttemptMs() <= 160);
+        // Capped at maxRetryMs. Qt's coarse timers (the default) may fire up to 5% late, and
+        // remainingTime() counts to that adjusted moment: checked right after the timer started
+        // (a busy machine gets here at once), 160 ms may read as up to 168.
+        const int next = m_stream->nextAttemptMs();
+        QVERIFY2(next <= 160 * 105 / 100 + 1, qPrintable(QString::number(next)));
         m_stream->stop();
         QCOMPARE(m_stream->state(), State::Stopped);
     }
