@@ -16,6 +16,11 @@
 //        shares of the 100 ms ticks where each was the limit. Then waits until the backlog drains
 //        and checks that every accepted index has its value in Redis. Prints one line of
 //        key=value pairs.
+//   storage --port P --redis-port R --first A --last B [--count N] [--samples K] [--timeout S]
+//        POSTs N distinct indexes spread over A..B, waits until all are computed while sampling
+//        Redis's used_memory every 10 ms, times GET /api/values/{n} for K values still cached and
+//        K dropped from the value cache, then checks all N values against fib::fibonacciDecimal
+//        (exit 3 if any is wrong). Prints one line of key=value pairs (bytes, milliseconds).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -36,7 +41,9 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_redis.hpp"
+#include "fib/fibonacci.hpp"
 #include "fib/index.hpp"
+#include "fib/jobs.hpp"
 #include "fib/keys.hpp"
 #include "fib/redis.hpp"
 #include "fib/sse.hpp"
@@ -402,18 +409,19 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
         std::this_thread::sleep_for(5ms);
     }
 
-    // Every accepted index must have its value.
     long long lost = 0;
+    // Every accepted index must have its value: its brief (the full digits of long values are a
+    // cache and may have been dropped; GET /values/{n} recomputes them).
     for (std::size_t at = 0; at < acceptedIndexes.size(); at += 1000) {
         std::vector<std::string> texts;
         for (std::size_t i = at; i < std::min(at + 1000, acceptedIndexes.size()); ++i)
             texts.push_back(fib::indexText(acceptedIndexes[i]));
-        fib::redis::Args args{"HMGET", fib::keys::kValuesHash};
+        fib::redis::Args args{"HMGET", fib::keys::kBriefHash};
         for (const auto &text : texts)
             args.emplace_back(text);
         const auto reply = redis.checked(args);
         for (std::size_t i = 0; i < fib::redis::size(*reply); ++i)
-            if (fib::redis::isNil(fib::redis::element(*reply, i)))
+            if (!fib::jobs::isSettled(fib::redis::optionalText(fib::redis::element(*reply, i))))
                 ++lost;
     }
     if (!firstError.empty())
@@ -432,6 +440,140 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
                 drainSeconds, lost, static_cast<long long>(first),
                 static_cast<long long>(next.load() - 1));
     return drainSeconds < 0 ? 3 : 0;
+}
+
+// used_memory from INFO memory.
+long long usedMemory(fib::redis::Connection &redis)
+{
+    const auto reply = redis.checked({"INFO", "memory"});
+    const std::string text(fib::redis::text(*reply));
+    const auto at = text.find("\r\nused_memory:");
+    if (at == std::string::npos)
+        throw std::runtime_error("INFO memory has no used_memory");
+    return std::stoll(text.substr(at + 14));
+}
+
+// Milliseconds of each GET /api/values/{n}, checking each answer is done with F(n)'s digits when
+// `verify`; the count of wrong answers goes to `wrong`.
+std::vector<double> timeReads(httplib::Client &cli, const std::vector<fib::Index> &indexes,
+                              bool verify, long long &wrong)
+{
+    std::vector<double> times;
+    for (const auto index : indexes) {
+        const std::string path = "/api/values/" + fib::indexText(index);
+        const auto start = Clock::now();
+        const auto res = cli.Get(path);
+        times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        if (!res || res->status != 200)
+            throw std::runtime_error("GET " + path + " failed");
+        if (verify) {
+            const auto body = nlohmann::json::parse(res->body);
+            if (body.value("status", "") != "done" ||
+                body.value("value", "") != fib::fibonacciDecimal(index))
+                ++wrong;
+        }
+    }
+    return times;
+}
+
+// The value cache under a burst of long values: POSTs `count` distinct indexes spread over
+// [first, last], waits until all are computed while sampling Redis's used_memory every 10 ms,
+// then times GET /api/values/{n} for `samples` cached and `samples` dropped values, and checks
+// every value against fib::fibonacciDecimal.
+int cmdStorage(int port, int redisPort, fib::Index first, fib::Index last, int count, int samples,
+               int timeoutSeconds)
+{
+    if (last <= first || static_cast<fib::Index>(count) > last - first + 1)
+        throw std::runtime_error("storage: --count must fit between --first and --last");
+    const auto admin = adminRedis(redisPort, 5000ms);
+    auto &redis = *admin;
+    const long long baseline = usedMemory(redis);
+    std::atomic<bool> sampling{true};
+    std::atomic<long long> most{baseline};
+    std::thread sampler([&] {
+        const auto own = adminRedis(redisPort, 5000ms);
+        while (sampling.load()) {
+            const long long used = usedMemory(*own);
+            long long seen = most.load();
+            while (used > seen && !most.compare_exchange_weak(seen, used)) {
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+    });
+    struct Join {
+        std::atomic<bool> &flag;
+        std::thread &thread;
+        ~Join()
+        {
+            flag = false;
+            thread.join();
+        }
+    } join{sampling, sampler};
+
+    std::vector<fib::Index> indexes;
+    const double step = static_cast<double>(last - first) / count;
+    for (int i = 0; i < count; ++i)
+        indexes.push_back(first + static_cast<fib::Index>(step * i));
+    auto cli = client(port);
+    const auto started = Clock::now();
+    for (const auto index : indexes)
+        postIndex(*cli, index);
+    const auto deadline = started + std::chrono::seconds(timeoutSeconds);
+    for (;;) {
+        const auto briefs = fib::jobs::briefs(redis, indexes);
+        if (std::all_of(briefs.begin(), briefs.end(),
+                        [](const auto &brief) { return fib::jobs::isSettled(brief); }))
+            break;
+        if (Clock::now() > deadline)
+            throw std::runtime_error("storage: not all values computed in time");
+        std::this_thread::sleep_for(100ms);
+    }
+    const double computeSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+    const long long mostDuringBurst = most.load();
+
+    const auto briefBytes = fib::redis::integer(
+        *redis.checked({"MEMORY", "USAGE", fib::keys::kBriefHash, "SAMPLES", "0"}));
+    const auto listed = fib::redis::integer(*redis.checked({"HLEN", fib::keys::kBriefHash}));
+    std::vector<fib::Index> cached, dropped;
+    for (const auto index : indexes) {
+        const bool here = fib::redis::integer(*redis.checked(
+                              {"HEXISTS", fib::keys::kValuesHash, fib::indexText(index)})) == 1;
+        (here ? cached : dropped).push_back(index);
+    }
+    const auto stat = [&](const char *field) {
+        const auto reply = redis.checked({"HGET", fib::keys::kWorkerStatsHash, field});
+        return fib::redis::isNil(*reply) ? 0LL : std::stoll(std::string(fib::redis::text(*reply)));
+    };
+    const long long droppedCount = stat(fib::keys::kStatDigitsDropped);
+    const long long cachedBytes = stat(fib::keys::kStatCachedDigitBytes);
+
+    long long wrong = 0;
+    const std::size_t n = static_cast<std::size_t>(samples);
+    const std::vector<fib::Index> cachedSample(cached.end() - std::min(n, cached.size()),
+                                               cached.end());
+    const std::vector<fib::Index> droppedSample(dropped.begin(),
+                                                dropped.begin() + std::min(n, dropped.size()));
+    auto cachedTimes = timeReads(*cli, cachedSample, false, wrong);
+    auto droppedTimes = timeReads(*cli, droppedSample, false, wrong);
+    std::sort(cachedTimes.begin(), cachedTimes.end());
+    std::sort(droppedTimes.begin(), droppedTimes.end());
+    const auto p = [](const std::vector<double> &sorted, double at) {
+        return sorted.empty() ? -1.0 : percentile(sorted, at);
+    };
+    // Every value, exactly (dropped ones are recomputed on the way, and cached again).
+    timeReads(*cli, indexes, true, wrong);
+    const long long end = usedMemory(redis);
+
+    std::printf("indexes=%d compute_s=%.1f baseline=%lld used_max_burst=%lld used_max=%lld "
+                "used_end=%lld listed=%lld brief_bytes=%lld cached=%zu dropped=%zu "
+                "dropped_total=%lld cached_digit_bytes=%lld cached_reads=%zu cached_p50_ms=%.2f "
+                "cached_p99_ms=%.2f dropped_reads=%zu dropped_p50_ms=%.2f dropped_p99_ms=%.2f "
+                "wrong=%lld\n",
+                count, computeSeconds, baseline, mostDuringBurst, most.load(), end, listed,
+                briefBytes, cached.size(), dropped.size(), droppedCount, cachedBytes,
+                cachedTimes.size(), p(cachedTimes, 50), p(cachedTimes, 99), droppedTimes.size(),
+                p(droppedTimes, 50), p(droppedTimes, 99), wrong);
+    return wrong == 0 ? 0 : 3;
 }
 
 } // namespace
@@ -476,8 +618,22 @@ int main(int argc, char **argv)
     sustain->add_option("--max-backlog", maxBacklog)->check(CLI::Range(10LL, 10000000LL));
     sustain->add_option("--drain-timeout", drainTimeout, "seconds")->check(CLI::Range(1, 3600));
 
+    int count = 2000;
+    auto *storage =
+        app.add_subcommand("storage", "a burst of long values against the value cache's budget");
+    storage->add_option("--port", port, "nginx port")->required();
+    storage->add_option("--redis-port", redisPort)->required();
+    storage->add_option("--first", first)->required();
+    storage->add_option("--last", last)->required();
+    storage->add_option("--count", count)->check(CLI::Range(1, 1000000));
+    storage->add_option("--samples", samples, "reads timed of each kind")
+        ->check(CLI::Range(1, 100000));
+    storage->add_option("--timeout", timeout, "seconds for the burst to be computed");
+
     CLI11_PARSE(app, argc, argv);
     try {
+        if (storage->parsed())
+            return cmdStorage(port, redisPort, first, last, count, samples, timeout);
         if (sustain->parsed())
             return cmdSustain(port, redisPort, first, seconds, connections, maxBacklog,
                               drainTimeout);
