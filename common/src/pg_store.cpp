@@ -9,6 +9,7 @@
 
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
+#include "pqxx_compat.hpp"
 
 namespace fib {
 namespace {
@@ -40,8 +41,8 @@ auto PgStore::guarded(const char *what, F &&body)
     }
 }
 
-// The statements of every request, prepared once per session (libpqxx registers them with the
-// server on first use, so after migrate()): no parse and plan on each request.
+// The statements of every request, prepared once per session (prepareStatements): no parse and
+// plan on each request.
 constexpr const char *kRecordSubmissions = "fib_record_submissions";
 constexpr const char *kListIndexes = "fib_list_indexes";
 constexpr const char *kHasIndex = "fib_has_index";
@@ -51,26 +52,32 @@ PgStore::PgStore(const std::string &conninfo)
 {
     try {
         m_connection = std::make_unique<Connection>(conninfo);
-        // One statement for a batch of submissions (fib-server's group commit): each new index is
-        // inserted, each known one has its counter raised by the times it occurs. Rows are taken
-        // in index order, so two batches never wait for each other's locks in a cycle.
-        // xmax is 0 for a freshly inserted row and set for an updated one.
-        m_connection->prepare(
-            kRecordSubmissions,
-            "WITH input AS (SELECT n, count(*) AS c FROM unnest($1::int[]) AS n GROUP BY n)"
-            " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
-            " ON CONFLICT (number) DO UPDATE"
-            " SET times_requested = \"values\".times_requested + excluded.times_requested"
-            " RETURNING number, (xmax = 0), txid_current()");
-        m_connection->prepare(
-            kListIndexes,
-            "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
-        m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
-        m_connection->prepare(kTransactionStatus, "SELECT txid_status($1)");
     } catch (const std::exception &e) {
         throw UnavailableError("Database unavailable",
                                std::string("cannot connect to PostgreSQL: ") + e.what());
     }
+}
+
+void PgStore::prepareStatements()
+{
+    if (m_prepared)
+        return;
+    // One statement for a batch of submissions (fib-server's group commit): each new index is
+    // inserted, each known one has its counter raised by the times it occurs. Rows are taken in
+    // index order, so two batches never wait for each other's locks in a cycle. xmax is 0 for a
+    // freshly inserted row and set for an updated one.
+    m_connection->prepare(
+        kRecordSubmissions,
+        "WITH input AS (SELECT n, count(*) AS c FROM unnest($1::int[]) AS n GROUP BY n)"
+        " INSERT INTO \"values\" (number, times_requested) SELECT n, c FROM input ORDER BY n"
+        " ON CONFLICT (number) DO UPDATE"
+        " SET times_requested = \"values\".times_requested + excluded.times_requested"
+        " RETURNING number, (xmax = 0), txid_current()");
+    m_connection->prepare(
+        kListIndexes, "SELECT number FROM \"values\" WHERE number > $1 ORDER BY number LIMIT $2");
+    m_connection->prepare(kHasIndex, "SELECT 1 FROM \"values\" WHERE number = $1");
+    m_connection->prepare(kTransactionStatus, "SELECT txid_status($1)");
+    m_prepared = true;
 }
 
 PgStore::~PgStore() = default;
@@ -80,44 +87,45 @@ namespace {
 // 0 when there is no schema yet (the original's bare "values" table counts as none).
 int schemaVersion(pqxx::transaction_base &tx)
 {
-    if (tx.exec1("SELECT to_regclass('fib_schema') IS NULL")[0].as<bool>())
+    if (pg::oneRow(tx, "SELECT to_regclass('fib_schema') IS NULL")[0].as<bool>())
         return 0;
-    return tx.exec1("SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
+    return pg::oneRow(tx, "SELECT COALESCE(MAX(version), 0) FROM fib_schema")[0].as<int>();
 }
 
 void upgradeFrom(pqxx::transaction_base &tx, int version)
 {
-    tx.exec0("CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
+    pg::run(tx, "CREATE TABLE IF NOT EXISTS fib_schema (version INT NOT NULL)");
     if (version < 1) {
         // The original created values(number INT): no key, duplicates, nulls. Keep its rows, once
         // each.
         const bool original =
-            tx.exec1("SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
+            pg::oneRow(tx, "SELECT to_regclass('\"values\"') IS NOT NULL")[0].as<bool>();
         if (original)
-            tx.exec0("ALTER TABLE \"values\" RENAME TO values_original");
-        tx.exec0("CREATE TABLE \"values\" ("
-                 " number INT PRIMARY KEY CHECK (number >= 0),"
-                 " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
-                 " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
+            pg::run(tx, "ALTER TABLE \"values\" RENAME TO values_original");
+        pg::run(tx, "CREATE TABLE \"values\" ("
+                    " number INT PRIMARY KEY CHECK (number >= 0),"
+                    " first_seen TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                    " times_requested BIGINT NOT NULL DEFAULT 1 CHECK (times_requested > 0))");
         if (original) {
-            tx.exec0(
+            pg::run(
+                tx,
                 "INSERT INTO \"values\" (number, times_requested)"
                 " SELECT number, COUNT(*) FROM values_original WHERE number >= 0 GROUP BY number");
-            tx.exec0("DROP TABLE values_original");
+            pg::run(tx, "DROP TABLE values_original");
         }
     }
-    tx.exec_params0("INSERT INTO fib_schema (version) VALUES ($1)", kSchemaVersion);
+    pg::withParams(tx, "INSERT INTO fib_schema (version) VALUES ($1)", kSchemaVersion);
 }
 
 // What the services' role may do, and no more (deploy/postgres/roles.sql creates the role).
 // Returns false when there is no such role.
 bool grantAppRole(pqxx::transaction_base &tx)
 {
-    if (tx.exec_params1("SELECT to_regrole($1) IS NULL", std::string(keys::kAppRole))[0].as<bool>())
+    if (pg::oneRow(tx, "SELECT to_regrole($1) IS NULL", std::string(keys::kAppRole))[0].as<bool>())
         return false;
     const auto role = tx.quote_name(std::string(keys::kAppRole));
-    tx.exec0("GRANT SELECT ON fib_schema TO " + role);
-    tx.exec0("GRANT SELECT, INSERT, UPDATE (times_requested) ON \"values\" TO " + role);
+    pg::run(tx, "GRANT SELECT ON fib_schema TO " + role);
+    pg::run(tx, "GRANT SELECT, INSERT, UPDATE (times_requested) ON \"values\" TO " + role);
     return true;
 }
 
@@ -129,7 +137,7 @@ PgStore::Migration PgStore::migrate(bool grant)
         pqxx::work tx(*m_connection);
         Migration result;
         try {
-            tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+            pg::withParams(tx, "SELECT pg_advisory_xact_lock($1)", kMigrationLock);
             result.from = schemaVersion(tx);
             result.to = std::max(result.from, kSchemaVersion);
             if (result.from < kSchemaVersion)
@@ -158,6 +166,7 @@ PgStore::Migration PgStore::migrate(bool grant)
 std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
 {
     return guarded("recording submissions", [&] {
+        prepareStatements();
         std::string array = "{";
         for (const auto index : indexes) {
             if (array.size() > 1)
@@ -170,7 +179,7 @@ std::vector<bool> PgStore::recordSubmissions(const std::vector<Index> &indexes)
         // was stored instead of writing it again (which would count every request twice). The
         // batch shares one synchronous commit.
         pqxx::work tx(*m_connection);
-        const auto result = tx.exec_prepared(kRecordSubmissions, array);
+        const auto result = pg::prepared(tx, kRecordSubmissions, array);
         std::unordered_map<Index, bool> inserted;
         for (const auto &row : result)
             inserted[row[0].as<Index>()] = row[1].as<bool>();
@@ -197,10 +206,11 @@ std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limi
     if (after && *after >= static_cast<Index>(std::numeric_limits<std::int32_t>::max()))
         return {};
     return guarded("listing indexes", [&] {
+        prepareStatements();
         pqxx::nontransaction tx(*m_connection); // one statement: no BEGIN/COMMIT round trips
         const auto result =
-            tx.exec_prepared(kListIndexes, after ? static_cast<long long>(*after) : -1LL,
-                             static_cast<long long>(limit));
+            pg::prepared(tx, kListIndexes, after ? static_cast<long long>(*after) : -1LL,
+                         static_cast<long long>(limit));
         std::vector<Index> out;
         out.reserve(result.size());
         for (const auto &row : result)
@@ -212,16 +222,19 @@ std::vector<Index> PgStore::indexes(std::optional<Index> after, std::size_t limi
 bool PgStore::contains(Index index)
 {
     return guarded("looking up an index", [&] {
+        prepareStatements();
         pqxx::nontransaction tx(*m_connection);
-        return !tx.exec_prepared(kHasIndex, static_cast<long long>(index)).empty();
+        return !pg::prepared(tx, kHasIndex, static_cast<long long>(index)).empty();
     });
 }
 
 PgStore::Outcome PgStore::outcome(long long transactionId)
 {
     return guarded("checking a transaction", [&] {
+        prepareStatements();
         pqxx::nontransaction tx(*m_connection);
-        const auto row = tx.exec_prepared1(kTransactionStatus, transactionId);
+        const auto result = pg::prepared(tx, kTransactionStatus, transactionId);
+        const auto row = result.at(0);
         if (row[0].is_null())
             return Outcome::Unknown; // too old to tell: not the case for a lost commit
         const std::string status = row[0].c_str();
@@ -237,7 +250,7 @@ void PgStore::ping()
 {
     guarded("checking PostgreSQL", [&] {
         pqxx::nontransaction tx(*m_connection);
-        tx.exec1("SELECT 1");
+        pg::oneRow(tx, "SELECT 1");
     });
 }
 

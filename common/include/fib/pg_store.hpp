@@ -64,9 +64,13 @@ public:
 private:
     template <typename F>
     auto guarded(const char *what, F &&body);
+    // Prepares the requests' statements on first use, after any migration: libpqxx 7 sends
+    // PREPARE at once, which fails before the table exists (libpqxx 6.4 waited for the first use).
+    void prepareStatements();
     struct Connection;
     std::unique_ptr<Connection> m_connection;
     bool m_broken = false;
+    bool m_prepared = false;
 };
 
 } // namespace fib
