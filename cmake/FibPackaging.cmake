@@ -78,8 +78,8 @@ else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6widgets6 (>= 6.4), libqt6network6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6core6 (>= 6.4)")
 endif()
 # Qt's SVG icon engine is a plugin, which dpkg-shlibdeps cannot see: without it the window has
-# no icon.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libqt6svg6")
+# no icon. Debian 13 packages it as qt6-svg-plugins, Debian 12 inside libqt6svg6.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-svg-plugins | libqt6svg6")
 # Per-generator settings, read by cpack at packaging time.
 set(CPACK_PROJECT_CONFIG_FILE "${CMAKE_BINARY_DIR}/FibCPackOptions.cmake")
 file(WRITE "${CPACK_PROJECT_CONFIG_FILE}" [=[

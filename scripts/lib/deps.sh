@@ -14,6 +14,11 @@
 FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev qt6-base-dev-tools libgl-dev libqt6svg6
     libcpp-httplib-dev libhiredis-dev libpqxx-dev nlohmann-json3-dev libgmp-dev libcli11-dev
     clang libclang-rt-dev)
+# Debian 13 moved Qt's SVG plugins (the icon engine that draws the desktop app's icon) out of
+# libqt6svg6 into qt6-svg-plugins, which Debian 12 does not have.
+if [[ $(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") != bookworm ]]; then
+    FIB_DEPS_BUILD+=(qt6-svg-plugins)
+fi
 FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)
 # What only the tests use: slowhttptest (the slow-client attacks of tests/slow_clients.sh),
 # node with npm for the pinned OpenAPI linter (fib_install_openapi_linter), and clang-format and
