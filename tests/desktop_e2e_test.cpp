@@ -2,11 +2,14 @@
 // nginx, with a real fib-worker. A typo above the cap is refused and never reaches the server;
 // three indexes typed and submitted with key events; all three values appear without a restart,
 // a reload or a button, by the live event stream (and, in a second test without the stream, by
-// the app's polling fall-back).
+// the app's polling fall-back); a value dropped from the value cache still comes whole.
 #include <QtTest>
 
+#include <QApplication>
+#include <QClipboard>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QTemporaryDir>
 
 #include <map>
 
@@ -14,11 +17,15 @@
 #include "fib/desktop/calculator_page.hpp"
 #include "fib/desktop/event_stream.hpp"
 #include "fib/desktop/main_window.hpp"
+#include "fib/desktop/value_dialog.hpp"
 #include "fib/desktop/values_model.hpp"
+#include "fib/fibonacci.hpp"
+#include "fib/keys.hpp"
 #include "stack.hpp"
 
 using fib::desktop::EventStream;
 using fib::desktop::MainWindow;
+using fib::desktop::ValueDialog;
 using fib::desktop::ValuesModel;
 
 class DesktopE2eTest : public QObject {
@@ -169,6 +176,44 @@ private slots:
             window.calculatorPage()->inputMessage().startsWith(QStringLiteral("Index too high")),
             qPrintable(window.calculatorPage()->inputMessage()), 10000);
         QCOMPARE(edit->text(), QStringLiteral("99999999"));
+    }
+
+    // A value whose full digits the value cache dropped (docs/design.md, "Value cache") is still
+    // shown, copied and saved whole: the app's fetch for Show All Digits gets them recomputed.
+    void aDroppedValueStillGivesAllItsDigits()
+    {
+        QVERIFY(m_stack->reset());
+        constexpr fib::Index kIndex = 20'000; // 4,180 digits: a long value, kept in the cache
+        const std::string text = fib::indexText(kIndex);
+        auto nginx = m_stack->nginx();
+        QCOMPARE(fib::test::postIndex(*nginx, "{\"index\": " + text + "}")->status, 200);
+        auto redis = m_stack->redis();
+        const auto cached = [&] {
+            return !fib::redis::isNil(
+                *redis->checked({"ZSCORE", fib::keys::kCachedDigitsSet, text}));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(cached(), 30000);
+        // Dropped the way the store script drops a value: its digits and its mark in the cache.
+        redis->checked({"HDEL", fib::keys::kValuesHash, text});
+        redis->checked({"ZREM", fib::keys::kCachedDigitsSet, text});
+
+        MainWindow window(serverUrl());
+        QSignalSpy received(window.api(), &fib::desktop::ApiClient::fullValueReceived);
+        window.api()->fetchFullValue(kIndex);
+        QTRY_COMPARE_WITH_TIMEOUT(received.count(), 1, 30000);
+        const auto value = received.at(0).at(0).value<fib::desktop::FullValue>();
+        QCOMPARE(value.index, kIndex);
+        QVERIFY(value.digits.toStdString() == fib::fibonacciDecimal(kIndex));
+
+        ValueDialog::copyToClipboard(value);
+        QCOMPARE(QApplication::clipboard()->text(), value.digits);
+        QTemporaryDir dir;
+        QString error;
+        const QString path = dir.filePath(QStringLiteral("f20000.txt"));
+        QVERIFY2(ValueDialog::writeToFile(path, value, &error), qPrintable(error));
+        QFile saved(path);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QCOMPARE(saved.readAll(), value.digits.toLatin1() + "\n");
     }
 };
 
