@@ -446,11 +446,10 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
 long long usedMemory(fib::redis::Connection &redis)
 {
     const auto reply = redis.checked({"INFO", "memory"});
-    const std::string text(fib::redis::text(*reply));
-    const auto at = text.find("\r\nused_memory:");
-    if (at == std::string::npos)
+    const auto used = fib::redis::infoNumber(fib::redis::text(*reply), "used_memory");
+    if (!used)
         throw std::runtime_error("INFO memory has no used_memory");
-    return std::stoll(text.substr(at + 14));
+    return static_cast<long long>(*used);
 }
 
 // Milliseconds of each GET /api/values/{n}, checking each answer is done with F(n)'s digits when

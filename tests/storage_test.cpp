@@ -36,11 +36,8 @@ QHash<QString, QString> budgetEnv(QHash<QString, QString> env = {})
 long long infoNumber(fib::redis::Connection &redis, const std::string &field)
 {
     const auto reply = redis.checked({"INFO", "memory"});
-    const std::string text(fib::redis::text(*reply));
-    const auto at = text.find("\r\n" + field + ":");
-    if (at == std::string::npos)
-        return -1;
-    return std::stoll(text.substr(at + field.size() + 3));
+    const auto number = fib::redis::infoNumber(fib::redis::text(*reply), field);
+    return number ? static_cast<long long>(*number) : -1;
 }
 
 json bodyOf(const httplib::Result &res)

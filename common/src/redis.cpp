@@ -237,9 +237,7 @@ std::optional<std::string> optionalText(const redisReply &reply)
     return std::string(text(reply));
 }
 
-namespace {
-// The number after "name:" at the start of a line of an INFO reply; nullopt if absent.
-std::optional<unsigned long long> infoField(std::string_view info, std::string_view name)
+std::optional<unsigned long long> infoNumber(std::string_view info, std::string_view name)
 {
     for (std::size_t at = 0; at < info.size();) {
         auto end = info.find('\n', at);
@@ -262,12 +260,11 @@ std::optional<unsigned long long> infoField(std::string_view info, std::string_v
     }
     return std::nullopt;
 }
-} // namespace
 
 std::optional<std::string> outOfMemory(std::string_view info)
 {
-    const auto used = infoField(info, "used_memory");
-    const auto limit = infoField(info, "maxmemory");
+    const auto used = infoNumber(info, "used_memory");
+    const auto limit = infoNumber(info, "maxmemory");
     if (!used || !limit || *limit == 0 || *used < *limit)
         return std::nullopt;
     return "Redis uses " + std::to_string(*used) + " bytes, its maxmemory is " +

@@ -32,6 +32,18 @@ private slots:
         if (verdict)
             QVERIFY2(verdict->find("maxmemory") != std::string::npos, verdict->c_str());
     }
+
+    void infoNumber()
+    {
+        const std::string info = "# Memory\r\nused_memory:123\r\nused_memory_rss:456\r\n"
+                                 "maxmemory_policy:noeviction\r\nmaxmemory:0";
+        QCOMPARE(fib::redis::infoNumber(info, "used_memory"), std::optional(123ULL));
+        QCOMPARE(fib::redis::infoNumber(info, "used_memory_rss"), std::optional(456ULL));
+        QCOMPARE(fib::redis::infoNumber(info, "maxmemory"), std::optional(0ULL));
+        QVERIFY(!fib::redis::infoNumber(info, "maxmemory_policy")); // not a number
+        QVERIFY(!fib::redis::infoNumber(info, "used")); // a prefix of a name is not the name
+        QVERIFY(!fib::redis::infoNumber(info, "Memory"));
+    }
 };
 
 QTEST_APPLESS_MAIN(RedisInfoTest)

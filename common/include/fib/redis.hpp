@@ -84,6 +84,8 @@ std::size_t size(const redisReply &reply); // elements of an array reply
 const redisReply &element(const redisReply &reply, std::size_t i);
 std::optional<std::string> optionalText(const redisReply &reply);
 
+// The number after "name:" at the start of a line of an INFO reply's text; nullopt if absent.
+std::optional<unsigned long long> infoNumber(std::string_view info, std::string_view name);
 // From the text of INFO memory: when Redis has a maxmemory and uses it all (it then refuses writes
 // under the noeviction policy), a sentence saying so; otherwise nullopt.
 std::optional<std::string> outOfMemory(std::string_view info);
