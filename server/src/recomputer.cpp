@@ -39,8 +39,9 @@ std::string Recomputer::digitsOf(Index index, const Store &store)
         const std::lock_guard lock(m_mutex);
         auto [it, added] = m_inFlight.try_emplace(index);
         if (added)
-            it->second = promise.get_future().share();
-        result = it->second;
+            it->second.result = promise.get_future().share();
+        ++it->second.readers;
+        result = it->second.result;
         leader = added;
     }
     if (!leader)
@@ -85,6 +86,13 @@ unsigned long long Recomputer::computations() const
 {
     const std::lock_guard lock(m_mutex);
     return m_computations;
+}
+
+std::size_t Recomputer::readersOf(Index index) const
+{
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_inFlight.find(index);
+    return it == m_inFlight.end() ? 0 : it->second.readers;
 }
 
 } // namespace fib::server

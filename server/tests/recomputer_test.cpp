@@ -70,9 +70,9 @@ private slots:
             readers.push_back(std::async(std::launch::async, [&] {
                 return recomputer.digitsOf(7, [&](fib::Index, const std::string &) { ++stored; });
             }));
-        waitFor([&] { return gate.calls.load() == 1; });
-        // The other readers are waiting on the one computation (give them time to arrive).
-        std::this_thread::sleep_for(50ms);
+        // Every reader has joined the one computation before it may finish.
+        waitFor([&] { return recomputer.readersOf(7) == 8; });
+        QCOMPARE(gate.calls.load(), 1);
         gate.release();
         for (auto &reader : readers)
             QCOMPARE(reader.get(), std::string("F7"));

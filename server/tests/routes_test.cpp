@@ -85,7 +85,7 @@ public:
         const auto it = values.find(index);
         if (it == values.end())
             return {};
-        return {it->second, recomputed.count(index) > 0};
+        return {it->second, false};
     }
     void checkReady() override
     {
@@ -102,7 +102,6 @@ public:
     // Set between requests only.
     std::set<fib::Index> submitted;
     std::map<fib::Index, std::string> values;
-    std::set<fib::Index> recomputed; // value() says these were not cached
     std::vector<std::string> calls;
     int indexReads = 0;
     Fail failRecord = Fail::None;

@@ -30,6 +30,8 @@ public:
 
     // Computations done (not the readers that shared them).
     unsigned long long computations() const;
+    // Readers of `index`'s computation in progress, its leader included; 0 when none runs.
+    std::size_t readersOf(Index index) const;
 
 private:
     bool takeTurn();
@@ -42,7 +44,11 @@ private:
     std::condition_variable m_turnFree;
     std::size_t m_running = 0;
     unsigned long long m_computations = 0;
-    std::map<Index, std::shared_future<std::string>> m_inFlight;
+    struct InFlight {
+        std::shared_future<std::string> result;
+        std::size_t readers = 0;
+    };
+    std::map<Index, InFlight> m_inFlight;
 };
 
 } // namespace fib::server
