@@ -56,6 +56,19 @@ Config Config::fromEnvironment(const Lookup &lookup)
         throw ConfigError("Invalid setting", std::string(env::kRedisUsername) + " is set but " +
                                                  env::kRedisPassword +
                                                  " is empty: the user needs its password");
+    c.redisTls = readNumber(lookup, env::kRedisTls, 0, 0, 1) == 1;
+    c.redisTlsCa = readText(lookup, env::kRedisTlsCa, "");
+    c.redisTlsCert = readText(lookup, env::kRedisTlsCert, "");
+    c.redisTlsKey = readText(lookup, env::kRedisTlsKey, "");
+    if (c.redisTlsCert.empty() != c.redisTlsKey.empty())
+        throw ConfigError("Invalid setting", std::string(env::kRedisTlsCert) + " and " +
+                                                 env::kRedisTlsKey +
+                                                 " go together: set both or neither");
+    if (!c.redisTls && !(c.redisTlsCa.empty() && c.redisTlsCert.empty()))
+        throw ConfigError("Invalid setting", std::string(env::kRedisTlsCa) + ", " +
+                                                 env::kRedisTlsCert + " and " + env::kRedisTlsKey +
+                                                 " take effect only with " + env::kRedisTls +
+                                                 "=1: set it, or the connection is not encrypted");
     c.maxIndex = readNumber<Index>(lookup, env::kMaxIndex, c.maxIndex, 0, kMaxIndexCeiling);
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
     c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);

@@ -1,5 +1,7 @@
 #include "fib/pg_store.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -53,8 +55,19 @@ PgStore::PgStore(const std::string &conninfo)
     try {
         m_connection = std::make_unique<Connection>(conninfo);
     } catch (const std::exception &e) {
-        throw UnavailableError("Database unavailable",
-                               std::string("cannot connect to PostgreSQL: ") + e.what());
+        std::string what = std::string("cannot connect to PostgreSQL: ") + e.what();
+        while (!what.empty() && std::isspace(static_cast<unsigned char>(what.back())) != 0)
+            what.pop_back();
+        // libpq's words for a refused certificate ("certificate verify failed", "server
+        // certificate for ... does not match host name ...") name no setting; the title, which
+        // every 503 (and /readyz) shows, does.
+        if (what.find("certificate") != std::string::npos)
+            throw UnavailableError(
+                "PostgreSQL TLS: the server's certificate was refused (check PGSSLROOTCERT and "
+                "PGHOST)",
+                what + " (with PGSSLMODE=verify-full or verify-ca the server's certificate must be "
+                       "signed by a CA in PGSSLROOTCERT, and with verify-full name PGHOST)");
+        throw UnavailableError("Database unavailable", what);
     }
 }
 

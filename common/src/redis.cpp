@@ -15,6 +15,7 @@ extern "C" {
 #include "fib/config.hpp"
 #include "fib/errors.hpp"
 #include "fib/keys.hpp"
+#include "redis_tls.hpp"
 
 namespace fib::redis {
 namespace {
@@ -85,6 +86,13 @@ Connection::Connection(const std::string &host, int port, std::chrono::milliseco
 Connection::Connection(const Config &config, std::chrono::milliseconds timeout, ReadsWait readsWait)
     : Connection(config.redisHost, config.redisPort, timeout, readsWait)
 {
+    if (config.redisTls) {
+        // The handshake waits for the server within `timeout`, whatever later reads may do.
+        redisSetTimeout(m_context.get(), toTimeval(timeout));
+        tls::start(*m_context, config);
+        if (readsWait == ReadsWait::Forever)
+            redisSetTimeout(m_context.get(), timeval{});
+    }
     if (!config.redisPassword.empty())
         login(config.redisUsername, config.redisPassword);
 }
@@ -273,6 +281,8 @@ std::optional<std::string> outOfMemory(std::string_view info)
 
 void checkLogin(const Config &config)
 {
+    if (config.redisTls && !tls::supported())
+        throw ConfigError("Invalid setting", tls::unsupportedReason());
     const std::string names = config.redisUsername.empty()
                                   ? std::string(env::kRedisPassword)
                                   : std::string(env::kRedisUsername) + "/" + env::kRedisPassword;

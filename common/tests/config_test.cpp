@@ -57,6 +57,51 @@ private slots:
         QVERIFY(load({}).redisPassword.empty());
     }
 
+    void redisTls()
+    {
+        QVERIFY(!load({}).redisTls);
+        QVERIFY(!load({{"REDIS_TLS", "0"}}).redisTls);
+        const auto c = load({{"REDIS_TLS", "1"},
+                             {"REDIS_TLS_CA", "/etc/ca.pem"},
+                             {"REDIS_TLS_CERT", "/etc/client.pem"},
+                             {"REDIS_TLS_KEY", "/etc/client.key"}});
+        QVERIFY(c.redisTls);
+        QCOMPARE(c.redisTlsCa, std::string("/etc/ca.pem"));
+        QCOMPARE(c.redisTlsCert, std::string("/etc/client.pem"));
+        QCOMPARE(c.redisTlsKey, std::string("/etc/client.key"));
+    }
+
+    // A certificate without its key, or TLS files without REDIS_TLS=1 (which would silently
+    // connect in plain text), are refused, naming the variable.
+    void redisTlsMistakes_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("tls");
+        QTest::newRow("certificate without key") << "REDIS_TLS_CERT"
+                                                 << "1";
+        QTest::newRow("key without certificate") << "REDIS_TLS_KEY"
+                                                 << "1";
+        QTest::newRow("CA without REDIS_TLS") << "REDIS_TLS_CA"
+                                              << "0";
+        QTest::newRow("certificate without REDIS_TLS") << "REDIS_TLS_CERT"
+                                                       << "";
+        QTest::newRow("REDIS_TLS yes") << "REDIS_TLS"
+                                       << "yes";
+    }
+    void redisTlsMistakes()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, tls);
+        std::map<std::string, std::string> values{{"REDIS_TLS", tls.toStdString()}};
+        values[name.toStdString()] = name == "REDIS_TLS" ? tls.toStdString() : "/etc/file.pem";
+        try {
+            load(values);
+            QFAIL("accepted");
+        } catch (const fib::ConfigError &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(name), e.what());
+        }
+    }
+
     void emptyMeansDefault() { QCOMPARE(load({{"REDIS_PORT", ""}}).redisPort, 6379); }
 
     void badValuesNameTheVariable_data()

@@ -17,6 +17,7 @@
 
 #include <pqxx/pqxx>
 
+#include "fib/config.hpp"
 #include "fib/fibonacci.hpp"
 #include "fib/keys.hpp"
 
@@ -38,6 +39,7 @@ std::string pgConninfo(int port, const std::string &database, const std::string 
 Stack::Stack()
 {
     const QString dir = qEnvironmentVariable("FIB_TEST_STACK_DIR");
+    m_dir = dir;
     QFile file(QDir(dir).filePath(QStringLiteral("ports.env")));
     if (dir.isEmpty() || !file.open(QIODevice::ReadOnly))
         throw std::runtime_error(
@@ -67,6 +69,16 @@ Stack::Stack()
         else if (line.startsWith(QLatin1String("FIB_REDIS_ADMIN_PASSWORD=")))
             m_redisAdminPassword = line.mid(eq + 1).toStdString();
     }
+    // What the stack encrypts: scripts/stack keeps FIB_STACK_TLS in stack.env.
+    QFile stackEnv(QDir(dir).filePath(QStringLiteral("stack.env")));
+    if (stackEnv.open(QIODevice::ReadOnly)) {
+        QTextStream lines(&stackEnv);
+        while (!lines.atEnd()) {
+            const QString line = lines.readLine().trimmed();
+            if (line.startsWith(QLatin1String("FIB_STACK_TLS=")))
+                m_tls = line.mid(static_cast<int>(qstrlen("FIB_STACK_TLS=")));
+        }
+    }
 }
 
 std::unique_ptr<httplib::Client> Stack::nginx() const
@@ -85,9 +97,14 @@ std::unique_ptr<httplib::Client> Stack::api() const
 
 std::unique_ptr<redis::Connection> Stack::redis() const
 {
-    auto connection = std::make_unique<redis::Connection>("127.0.0.1", redisPort(), kTimeout);
-    connection->login(kRedisAdminUser, m_redisAdminPassword);
-    return connection;
+    Config config;
+    config.redisPort = redisPort();
+    config.redisUsername = kRedisAdminUser;
+    config.redisPassword = m_redisAdminPassword;
+    config.redisTls = redisTls();
+    if (config.redisTls)
+        config.redisTlsCa = tlsCa().toStdString();
+    return std::make_unique<redis::Connection>(config, kTimeout);
 }
 
 std::string Stack::sql(const std::string &statement) const
@@ -167,6 +184,14 @@ QProcessEnvironment Stack::environment() const
     env.insert(QStringLiteral("PGPORT"), QString::number(pgPort()));
     env.insert(QStringLiteral("PGUSER"), QString::fromStdString(m_serviceRole));
     env.insert(QStringLiteral("PGDATABASE"), QString::fromStdString(m_database));
+    if (redisTls()) {
+        env.insert(QStringLiteral("REDIS_TLS"), QStringLiteral("1"));
+        env.insert(QStringLiteral("REDIS_TLS_CA"), tlsCa());
+    }
+    if (postgresTls()) {
+        env.insert(QStringLiteral("PGSSLMODE"), QStringLiteral("verify-full"));
+        env.insert(QStringLiteral("PGSSLROOTCERT"), tlsCa());
+    }
     return env;
 }
 

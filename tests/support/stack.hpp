@@ -38,6 +38,10 @@ public:
     int apiPort() const { return m_ports.value("FIB_API_PORT"); }
     int pgPort() const { return m_ports.value("FIB_PG_PORT"); }
     int redisPort() const { return m_ports.value("FIB_REDIS_PORT"); }
+    // What scripts/stack encrypts (FIB_STACK_TLS), and the CA it made for it.
+    bool redisTls() const { return m_tls.contains(QLatin1String("redis")); }
+    bool postgresTls() const { return m_tls.contains(QLatin1String("postgres")); }
+    QString tlsCa() const { return m_dir + QStringLiteral("/tls/ca.crt"); }
 
     // A client of nginx (the public face, paths start with /api) or of fib-server directly.
     std::unique_ptr<httplib::Client> nginx() const;
@@ -98,6 +102,8 @@ public:
 
 private:
     QHash<QString, int> m_ports;
+    QString m_dir;
+    QString m_tls;
     std::string m_database = "postgres";
     std::string m_serviceRole = "fib_app";
     std::string m_redisAppPassword;

@@ -21,6 +21,12 @@ struct Config {
     // Never logged or shown: see redis::Connection for where they go.
     std::string redisUsername;
     std::string redisPassword;
+    // REDIS_TLS=1: the connection is encrypted, and the server's certificate is verified against
+    // redisTlsCa (empty: the system's CA store) and REDIS_HOST. Never a fallback to plain text.
+    bool redisTls = false;
+    std::string redisTlsCa;
+    std::string redisTlsCert; // a client certificate, with its key, when Redis asks for one
+    std::string redisTlsKey;
 
     Index maxIndex = 1'000'000;
 

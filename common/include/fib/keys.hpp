@@ -91,6 +91,13 @@ inline constexpr const char *kRedisPort = "REDIS_PORT";
 // `default` user). Both empty: no AUTH.
 inline constexpr const char *kRedisUsername = "REDIS_USERNAME";
 inline constexpr const char *kRedisPassword = "REDIS_PASSWORD";
+// TLS to Redis (ElastiCache in-transit encryption): REDIS_TLS=1, the CA bundle that signs the
+// server's certificate (default: the system's), and a client certificate and key when Redis asks
+// for one. Needs a build with hiredis's TLS library (hiredis >= 1.0).
+inline constexpr const char *kRedisTls = "REDIS_TLS";
+inline constexpr const char *kRedisTlsCa = "REDIS_TLS_CA";
+inline constexpr const char *kRedisTlsCert = "REDIS_TLS_CERT";
+inline constexpr const char *kRedisTlsKey = "REDIS_TLS_KEY";
 // New settings.
 inline constexpr const char *kMaxIndex = "FIB_MAX_INDEX";
 inline constexpr const char *kApiHost = "FIB_API_HOST";

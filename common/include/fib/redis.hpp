@@ -91,7 +91,9 @@ std::optional<unsigned long long> infoNumber(std::string_view info, std::string_
 std::optional<std::string> outOfMemory(std::string_view info);
 
 // At start-up: throws ConfigError naming REDIS_PASSWORD when Redis refuses the login, or requires
-// one that is not set. Redis not reachable is not an error here (the services wait for it).
+// one that is not set, and naming REDIS_TLS when this build cannot encrypt (hiredis without TLS).
+// Redis not reachable is not an error here (the services wait for it), nor is a failed TLS
+// handshake (readiness names the setting to check).
 void checkLogin(const Config &config);
 
 } // namespace fib::redis
