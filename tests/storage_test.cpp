@@ -4,6 +4,8 @@
 // never dropped, and a Redis out of memory answers 503 and loses nothing.
 #include <QtTest>
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "fib/fibonacci.hpp"
@@ -67,12 +69,27 @@ private:
         return fib::redis::integer(*m_redis->checked(
                    {"HEXISTS", fib::keys::kValuesHash, fib::indexText(index)})) == 1;
     }
+    // The digits of the burst's values in Redis, read in one MULTI: read one by one, a value
+    // dropped after it was counted and the value stored in its place would both count (a loaded
+    // run saw 80 KB "over the budget" that way).
     long long cachedDigits()
     {
+        const auto indexes = burst();
+        std::vector<std::string> texts;
+        texts.reserve(indexes.size());
+        for (const auto index : indexes)
+            texts.push_back(fib::indexText(index));
+        std::vector<fib::redis::Args> commands{{"MULTI"}};
+        for (const auto &text : texts)
+            commands.push_back({"HSTRLEN", fib::keys::kValuesHash, text});
+        commands.push_back({"EXEC"});
+        const auto replies = m_redis->pipeline(commands);
+        const auto &lengths = *replies.back();
+        if (fib::redis::size(lengths) != texts.size())
+            throw std::runtime_error("EXEC did not answer every HSTRLEN");
         long long sum = 0;
-        for (const auto index : burst())
-            sum += fib::redis::integer(
-                *m_redis->checked({"HSTRLEN", fib::keys::kValuesHash, fib::indexText(index)}));
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            sum += fib::redis::integer(fib::redis::element(lengths, i));
         return sum;
     }
     bool allSettled()
