@@ -178,10 +178,17 @@ private slots:
 
     void theScriptRunsAsANonSuperuserAdminAsOnRds()
     {
-        // RDS's master user: CREATEROLE, owner of the database, not a superuser.
+        // RDS's master user: CREATEROLE and CREATEDB, owner of the database, not a superuser.
+        // (PostgreSQL 16 and later let only a CREATEDB role set NOCREATEDB on another.)
         m_stack->sql("DROP DATABASE IF EXISTS fib_rds WITH (FORCE)");
         m_stack->sql("DROP ROLE IF EXISTS fib_rds_admin");
-        m_stack->sql("CREATE ROLE fib_rds_admin LOGIN CREATEROLE");
+        m_stack->sql("CREATE ROLE fib_rds_admin LOGIN CREATEROLE CREATEDB");
+        // From PostgreSQL 16 a CREATEROLE role may alter only the roles it holds ADMIN OPTION on,
+        // which the master user gets by creating them. Here the stack's superuser made fib_owner
+        // and fib_app (roles belong to the whole cluster), so they are granted as RDS would have.
+        m_stack->sql("DO $$ BEGIN IF current_setting('server_version_num')::int >= 160000 THEN "
+                     "EXECUTE 'GRANT fib_owner, fib_app TO fib_rds_admin WITH ADMIN OPTION, "
+                     "INHERIT FALSE, SET FALSE'; END IF; END $$");
         {
             ScratchDatabase rds(*m_stack, "fib_rds", "fib_rds_admin");
             const auto &stack = rds.stack();

@@ -108,14 +108,11 @@ private slots:
             << Env{{"PGSSLROOTCERT", otherCa()}} << "PGSSLROOTCERT";
         // Connects to 127.0.0.1, checks the certificate against another name.
         QTest::newRow("PostgreSQL, another host name")
-            << Env{{"PGHOST", "fib-db.invalid"}, {"PGHOSTADDR", "127.0.0.1"}}
-            << "PGHOST";
+            << Env{{"PGHOST", "fib-db.invalid"}, {"PGHOSTADDR", "127.0.0.1"}} << "PGHOST";
 #ifdef FIB_TEST_REDIS_TLS
-        QTest::newRow("Redis, another CA")
-            << Env{{"REDIS_TLS_CA", otherCa()}} << "REDIS_TLS_CA";
+        QTest::newRow("Redis, another CA") << Env{{ "REDIS_TLS_CA", otherCa() }} << "REDIS_TLS_CA";
         // 127.1 is 127.0.0.1 to the resolver, but not a name or address the certificate carries.
-        QTest::newRow("Redis, another host name")
-            << Env{{"REDIS_HOST", "127.1"}} << "REDIS_HOST";
+        QTest::newRow("Redis, another host name") << Env{{ "REDIS_HOST", "127.1" }} << "REDIS_HOST";
 #endif
     }
     void refusedCertificatesAreNamed()
@@ -156,7 +153,10 @@ private slots:
     }
 
 private:
-    QString otherCa() const { return m_dir.filePath(QStringLiteral("other-ca.crt")); }
+    QString otherCa() const
+    {
+        return m_dir.filePath(QStringLiteral("other-ca.crt"));
+    }
 
     std::unique_ptr<Stack> m_stack;
     QTemporaryDir m_dir;

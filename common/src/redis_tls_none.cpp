@@ -15,11 +15,11 @@ bool supported() noexcept
 
 std::string unsupportedReason()
 {
-    return std::string(env::kRedisTls) +
-           "=1, but this build has no TLS for Redis: its hiredis (" +
+    return std::string(env::kRedisTls) + "=1, but this build has no TLS for Redis: its hiredis (" +
            std::to_string(HIREDIS_MAJOR) + "." + std::to_string(HIREDIS_MINOR) +
            ") has no TLS library (hiredis_ssl, hiredis 1.0 or later, as in Debian 13). Build "
-           "with it, or unset " + env::kRedisTls + " where the connection may be plain text";
+           "with it, or unset " +
+           env::kRedisTls + " where the connection may be plain text";
 }
 
 void start(redisContext & /*context*/, const Config & /*config*/)
