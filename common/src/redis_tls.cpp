@@ -140,8 +140,8 @@ void start(redisContext &context, const Config &config)
                  const_cast<char *>(config.redisHost.c_str()));
     if (redisInitiateSSL(&context, ssl.get()) != REDIS_OK)
         handshakeFailed(config, *ssl, context.errstr);
-    // The connection owns it now.
-    static_cast<void>(ssl.release());
+    // The connection owns it now, and frees it with itself.
+    [[maybe_unused]] SSL *const owned = ssl.release();
 }
 
 } // namespace fib::redis::tls
