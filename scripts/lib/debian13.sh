@@ -12,9 +12,9 @@
 # scripts/lib/deps.sh, run inside, which installs whatever is missing (so a change of deps.sh's
 # lists reaches the root on the next run). Needs root (debootstrap, chroot, mounts).
 #
-# fib_debian13_run enters the root in new mount and PID namespaces (unshare): /proc, /sys, /dev
-# and the repository are mounted there for that run only, and every process left inside is
-# killed when CMD ends, so nothing leaks to the host.
+# fib_debian13_run enters the root in new mount and PID namespaces (unshare): /proc, /sys, /dev,
+# a fresh /tmp and the repository are mounted there for that run only, and every process left
+# inside is killed when CMD ends, so nothing leaks to the host.
 
 FIB_DEBIAN13_CACHE=${FIB_DEBIAN13_CACHE:-/var/cache/fib-debian13}
 # Bump when the recipe below changes: a root of another recipe is made again.
@@ -44,6 +44,8 @@ fib_debian13_chroot() {
         mount -t proc proc "$root/proc"
         mount --rbind /sys "$root/sys"
         mount --rbind /dev "$root/dev"
+        # A /tmp of this run alone: two runs from two clones use the same test stack paths there.
+        mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
         mkdir -p "$root/src"
         if [[ -n $repo ]]; then mount --bind "$repo" "$root/src"; fi
         cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
