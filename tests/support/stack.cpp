@@ -26,6 +26,25 @@ namespace {
 
 constexpr std::chrono::milliseconds kTimeout{5000};
 
+// The NAME=VALUE lines of one of scripts/stack's files (quotes dropped; the last of a name
+// wins), or nullopt if it cannot be read.
+std::optional<QHash<QString, QString>> readSettings(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    QHash<QString, QString> settings;
+    QTextStream in(&file);
+    while (!in.atEnd()) {
+        const QString line = in.readLine().trimmed();
+        const auto eq = line.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            settings.insert(line.left(eq),
+                            line.mid(eq + 1).remove(QLatin1Char('"')).remove(QLatin1Char('\'')));
+    }
+    return settings;
+}
+
 std::string pgConninfo(int port, const std::string &database, const std::string &role)
 {
     // The superuser's search path does not start at schema fib as the app's roles' does.
@@ -40,45 +59,26 @@ Stack::Stack()
 {
     const QString dir = qEnvironmentVariable("FIB_TEST_STACK_DIR");
     m_dir = dir;
-    QFile file(QDir(dir).filePath(QStringLiteral("ports.env")));
-    if (dir.isEmpty() || !file.open(QIODevice::ReadOnly))
+    const auto ports = dir.isEmpty()
+                           ? std::nullopt
+                           : readSettings(QDir(dir).filePath(QStringLiteral("ports.env")));
+    if (!ports)
         throw std::runtime_error(
             "no test stack: FIB_TEST_STACK_DIR/ports.env is missing; run the tests with ctest");
-    QTextStream in(&file);
-    while (!in.atEnd()) {
-        const QString line = in.readLine().trimmed();
-        const auto eq = line.indexOf(QLatin1Char('='));
-        if (eq > 0)
-            m_ports.insert(
-                line.left(eq),
-                line.mid(eq + 1).remove(QLatin1Char('"')).remove(QLatin1Char('\'')).toInt());
-    }
+    for (auto it = ports->begin(); it != ports->end(); ++it)
+        m_ports.insert(it.key(), it.value().toInt());
     for (const char *key : {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT"})
         if (m_ports.value(QLatin1String(key)) <= 0)
             throw std::runtime_error(std::string("ports.env lacks ") + key);
     // Redis's passwords, which scripts/stack made: the services' user and the tests' administrator.
-    QFile secrets(QDir(dir).filePath(QStringLiteral("redis.env")));
-    if (!secrets.open(QIODevice::ReadOnly))
+    const auto secrets = readSettings(QDir(dir).filePath(QStringLiteral("redis.env")));
+    if (!secrets)
         throw std::runtime_error("no redis.env in FIB_TEST_STACK_DIR");
-    QTextStream secretLines(&secrets);
-    while (!secretLines.atEnd()) {
-        const QString line = secretLines.readLine().trimmed();
-        const auto eq = line.indexOf(QLatin1Char('='));
-        if (line.startsWith(QLatin1String("FIB_REDIS_APP_PASSWORD=")))
-            m_redisAppPassword = line.mid(eq + 1).toStdString();
-        else if (line.startsWith(QLatin1String("FIB_REDIS_ADMIN_PASSWORD=")))
-            m_redisAdminPassword = line.mid(eq + 1).toStdString();
-    }
+    m_redisAppPassword = secrets->value(QStringLiteral("FIB_REDIS_APP_PASSWORD")).toStdString();
+    m_redisAdminPassword = secrets->value(QStringLiteral("FIB_REDIS_ADMIN_PASSWORD")).toStdString();
     // What the stack encrypts: scripts/stack keeps FIB_STACK_TLS in stack.env.
-    QFile stackEnv(QDir(dir).filePath(QStringLiteral("stack.env")));
-    if (stackEnv.open(QIODevice::ReadOnly)) {
-        QTextStream lines(&stackEnv);
-        while (!lines.atEnd()) {
-            const QString line = lines.readLine().trimmed();
-            if (line.startsWith(QLatin1String("FIB_STACK_TLS=")))
-                m_tls = line.mid(static_cast<int>(qstrlen("FIB_STACK_TLS=")));
-        }
-    }
+    if (const auto stack = readSettings(QDir(dir).filePath(QStringLiteral("stack.env"))))
+        m_tls = stack->value(QStringLiteral("FIB_STACK_TLS"));
 }
 
 std::unique_ptr<httplib::Client> Stack::nginx() const
