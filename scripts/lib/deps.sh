@@ -153,7 +153,7 @@ fib_install_deps() {
 # Container tooling for tests/containers (podman without a Docker engine, compose and YAML
 # checks, the Beanstalk bundle). Not part of `all`: only the container checks install it.
 FIB_DEPS_CONTAINERS=(podman buildah runc uidmap debootstrap docker-compose yamllint jq zip python3 python3-yaml
-    iproute2 procps curl postgresql redis-server redis-tools)
+    iproute2 procps curl openssl postgresql redis-server redis-tools)
 
 fib_install_container_deps() {
     fib_apt_ensure "${FIB_DEPS_CONTAINERS[@]}"

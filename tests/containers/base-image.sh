@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Makes the Debian base images locally, since no container registry is reachable here:
-#   docker.io/library/debian:bookworm        debootstrap --variant=minbase bookworm
-#   docker.io/library/debian:bookworm-slim   the same, without docs, man pages and locales
-# so that `FROM debian:bookworm(-slim)` in the Dockerfiles resolves without a pull. Like the
+#   docker.io/library/debian:trixie        debootstrap --variant=minbase trixie (Debian 13)
+#   docker.io/library/debian:trixie-slim   the same, without docs, man pages and locales
+# so that `FROM debian:trixie(-slim)` in the Dockerfiles resolves without a pull. Like the
 # official images they clean apt's caches after every install and have a deb822 sources file for
-# bookworm, bookworm-updates and bookworm-security.
+# trixie, trixie-updates and trixie-security.
 #
 # The root file systems are cached as tarballs in $FIB_CONTAINERS_CACHE (default
 # /var/cache/fib-containers); an image already in podman's storage is kept. Without a cache
@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 
 MIRROR=http://deb.debian.org/debian
 # Bump when the recipe below changes: cached tarballs and images of another version are remade.
-RECIPE=2
+RECIPE=3
 force=0
 [[ ${1:-} == --force ]] && force=1
 
@@ -34,13 +34,13 @@ write_apt_config() {
     cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $MIRROR
-Suites: bookworm bookworm-updates
+Suites: $FC_RELEASE $FC_RELEASE-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
+Suites: $FC_RELEASE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
@@ -86,7 +86,7 @@ EOF
 
 # Both root file systems as tarballs in the cache, from one debootstrap run.
 make_tarballs() {
-    local full=$FC_CACHE/rootfs-bookworm-r$RECIPE.tar slim=$FC_CACHE/rootfs-bookworm-slim-r$RECIPE.tar
+    local full=$FC_CACHE/rootfs-$FC_RELEASE-r$RECIPE.tar slim=$FC_CACHE/rootfs-$FC_RELEASE-slim-r$RECIPE.tar
     if ((force == 0)) && [[ -s $full && -s $slim ]]; then
         fc_say "using cached $full and $slim"
         return 0
@@ -95,8 +95,8 @@ make_tarballs() {
     work=$(mktemp -d /var/tmp/fib-rootfs.XXXXXX)
     # shellcheck disable=SC2064 # expand now: the trap must remove this run's directory
     trap "rm -rf -- '$work'" EXIT
-    fc_say "debootstrap --variant=minbase bookworm $MIRROR"
-    if ! debootstrap --variant=minbase bookworm "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
+    fc_say "debootstrap --variant=minbase $FC_RELEASE $MIRROR"
+    if ! debootstrap --variant=minbase "$FC_RELEASE" "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1; then
         tail -n 30 "$work/debootstrap.log" >&2
         fc_die "debootstrap failed"
     fi
@@ -127,6 +127,6 @@ import_image() {
 }
 
 mkdir -p -- "$FC_CACHE"
-import_image bookworm
-import_image bookworm-slim
+import_image "$FC_RELEASE"
+import_image "$FC_RELEASE-slim"
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' docker.io/library/debian

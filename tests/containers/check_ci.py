@@ -64,6 +64,7 @@ def travis(root):
 
     check(any_line(before + script, r"docker build", r"deploy/test\.Dockerfile"), "travis: builds the test image")
     check(any_line(script, r"docker run", r"fib-test"), "travis: runs the tests in the test image (script)")
+    check(any_line(script, r"deploy/aws/fetch-rds-ca\.sh"), "travis: fetches the RDS CA bundle for the images")
     for image, dockerfile in IMAGES.items():
         check(any_line(script, r"docker build", re.escape(dockerfile), re.escape(image) + r":\$TRAVIS_COMMIT"),
               f"travis: builds {image} from {dockerfile} tagged with the SHA")
@@ -104,6 +105,10 @@ def github(root):
     ts = steps_text(test)
     check(any_line(ts, r"docker build", r"deploy/test\.Dockerfile"), "github: test job builds the test image")
     check(any_line(ts, r"docker run", r"fib-test"), "github: test job runs the tests in it")
+    releases = [str(r) for r in ((test.get("strategy") or {}).get("matrix") or {}).get("release", [])]
+    check(sorted(releases) == ["bookworm", "trixie"], "github: test job runs on Debian 12 and Debian 13")
+    check(any_line(ts, r"docker build", r"DEBIAN_RELEASE=\$\{\{ *matrix\.release *\}\}"),
+          "github: test image built for the matrix's release")
 
     images = jobs.get("images", {})
     check("test" in lines(images.get("needs")), "github: images job needs the test job")
@@ -116,6 +121,7 @@ def github(root):
     check(any_line(ims, r"docker/build-push-action", r"push: .*refs/heads/main|push: .*PUBLISH"),
           "github: pushes only on main")
     check(any_line(ims, r"docker/login-action", r"secrets\.DOCKER_PASSWORD"), "github: registry login from secrets")
+    check(any_line(ims, r"deploy/aws/fetch-rds-ca\.sh"), "github: fetches the RDS CA bundle for the images")
 
     deploy = jobs.get("deploy", {})
     check("images" in lines(deploy.get("needs")), "github: deploy job needs the images job")

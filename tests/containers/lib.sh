@@ -9,6 +9,9 @@
 # CAP_SYS_RESOURCE: cgroupfs, the file events logger, runc, host networking.
 
 FC_CACHE=${FIB_CONTAINERS_CACHE:-/var/cache/fib-containers}
+# The Debian release of the images' FROM lines (base-image.sh makes debian:$FC_RELEASE and
+# debian:$FC_RELEASE-slim).
+FC_RELEASE=trixie
 # Run-time state per cache directory (two caches must not share it).
 FC_RUNROOT=/run/fib-containers/$(printf '%s' "$FC_CACHE" | md5sum | cut -c1-8)
 FC_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)

@@ -13,7 +13,8 @@
 #   6. image settings: non-root user, HEALTHCHECK, STOPSIGNAL, exec-form ENTRYPOINT, no missing
 #      shared library; the unit tests inside the test image
 #   7. smoke test with host networking against a native PostgreSQL and Redis on free loopback
-#      ports: the three images run, their health checks pass, an index POSTed through the nginx
+#      ports, both speaking only TLS with a CA made for the run (the services verify it:
+#      PGSSLMODE=verify-full, REDIS_TLS=1): the three images run, their health checks pass, an index POSTed through the nginx
 #      container is computed by the worker container and read back; nginx also serves port 80
 #      unprivileged in a network namespace of its own; every container stops on its stop signal
 #      within the timeout with exit status 0
@@ -29,6 +30,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$HERE/lib.sh"
 REPO=$FC_REPO
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lib/tls.sh
+source "$REPO/scripts/lib/tls.sh"
 
 STOP_TIMEOUT=20      # seconds podman stop waits before SIGKILL
 TAG=ci
@@ -224,14 +227,14 @@ check_podman_run() {
     fc_podman_env
     local out
     # shellcheck disable=SC2016 # expanded inside the container
-    if ! out=$(pm run --rm --pull=never --network=none docker.io/library/debian:bookworm-slim \
+    if ! out=$(pm run --rm --pull=never --network=none "docker.io/library/debian:$FC_RELEASE-slim" \
         bash -c 'echo "$(id -u) $(. /etc/os-release && echo "$VERSION_CODENAME")"' 2>&1); then
         echo "$out"
         echo "podman cannot run a container on this machine (see above): the container checks cannot run"
         return 1
     fi
-    [[ $out == "0 bookworm" ]] || { echo "unexpected output from a test container: $out"; return 1; }
-    echo "a bookworm container runs"
+    [[ $out == "0 $FC_RELEASE" ]] || { echo "unexpected output from a test container: $out"; return 1; }
+    echo "a $FC_RELEASE container runs"
 }
 
 # build_image NAME DOCKERFILE [IGNOREFILE] [TARGET]
@@ -295,7 +298,13 @@ check_images() {
     # An unresolvable upstream must be reported by nginx -t, proving the rendered file is the one used.
     grep -q 'host not found in upstream "api:5000"' "$TMP/nginx-t" \
         || { echo "nginx -t on the rendered configuration did not behave as expected:"; cat "$TMP/nginx-t"; return 1; }
-    echo "--version works in both service images; nginx entrypoint validates its settings"
+    # The trust store that REDIS_TLS=1 uses without REDIS_TLS_CA, and the image's CA directory.
+    for image in fib-server fib-worker; do
+        pm run --rm --pull=never --network=none --entrypoint bash "localhost/$image:$TAG" -c \
+            'test -s /etc/ssl/certs/ca-certificates.crt && test -s /usr/local/share/fib/ca/README.md' \
+            || { echo "$image: no /etc/ssl/certs/ca-certificates.crt or /usr/local/share/fib/ca/"; return 1; }
+    done
+    echo "--version works in both service images; both carry Debian's trust store and the CA directory; nginx entrypoint validates its settings"
 }
 
 unit_tests_in_test_image() {
@@ -320,27 +329,40 @@ start_services() {
     mkdir -p "$TMP/pg" "$TMP/pgsock" "$TMP/redis"
     chown postgres:postgres "$TMP/pg" "$TMP/pgsock"
     chmod 700 "$TMP/pg"
+    # Both servers speak only TLS to the containers, with a CA made for this run: the containers
+    # find it where the images keep their CA files (deploy/aws/ca/, as RDS's bundle on AWS).
+    fib_make_test_certificates "$TMP/tls" >"$TMP/tls.log" 2>&1 || { cat "$TMP/tls.log"; return 1; }
     local PG_DATA=$TMP/pg
     runuser -u postgres -- "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust --no-sync -E UTF8 --no-locale \
         >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log"; return 1; }
+    install -m 600 -o postgres -g postgres "$TMP/tls/server.key" "$TMP/tls/server.crt" "$PG_DATA/"
     runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$TMP/pgsock/postgres.log" -w -t 60 \
-        -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$TMP/pgsock -c fsync=off -c synchronous_commit=off" \
+        -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$TMP/pgsock -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" \
         start >"$TMP/pg_ctl.log" 2>&1 || { cat "$TMP/pg_ctl.log" "$TMP/pgsock/postgres.log"; return 1; }
     local REDIS_PIDFILE=$TMP/redis/redis.pid
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP/redis" \
+    redis-server --port 0 --tls-port "$REDIS_PORT" --tls-cert-file "$TMP/tls/server.crt" \
+        --tls-key-file "$TMP/tls/server.key" --tls-ca-cert-file "$TMP/tls/ca.crt" --tls-auth-clients no \
+        --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP/redis" \
         --daemonize yes --pidfile "$REDIS_PIDFILE" --logfile "$TMP/redis/redis.log" >/dev/null
     local i
     for ((i = 0; i < 100; i++)); do
-        [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && break
+        [[ $(redis_cli ping 2>/dev/null) == PONG ]] && break
         sleep 0.1
     done
     ((i < 100)) || { cat "$TMP/redis/redis.log"; return 1; }
-    echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (pids $(head -n 1 "$PG_DATA/postmaster.pid"), $(<"$REDIS_PIDFILE"))"
+    echo "PostgreSQL (ssl=on) on 127.0.0.1:$PG_PORT, Redis (TLS only) on 127.0.0.1:$REDIS_PORT (pids $(head -n 1 "$PG_DATA/postmaster.pid"), $(<"$REDIS_PIDFILE"))"
 }
 
+redis_cli() { redis-cli --tls --cacert "$TMP/tls/ca.crt" -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+
+# What the service containers get: the data stores' addresses, TLS verified against this run's CA
+# (mounted beside the image's own CA files), the least-privilege PostgreSQL role.
+CA_IN_IMAGE=/usr/local/share/fib/ca/fib-test-ca.pem
 service_env() {
     SERVICE_ENV=(-e REDIS_HOST=127.0.0.1 -e "REDIS_PORT=$REDIS_PORT" -e PGHOST=127.0.0.1 -e "PGPORT=$PG_PORT"
-        -e PGUSER=fib_app -e PGDATABASE=postgres)
+        -e PGUSER=fib_app -e PGDATABASE=postgres
+        -v "$TMP/tls/ca.crt:$CA_IN_IMAGE:ro" -e REDIS_TLS=1 -e "REDIS_TLS_CA=$CA_IN_IMAGE"
+        -e PGSSLMODE=verify-full -e "PGSSLROOTCERT=$CA_IN_IMAGE")
 }
 
 # wait_healthy NAME SECONDS: runs the image's health check until it passes.
@@ -419,6 +441,12 @@ api_roundtrip() {
     [[ $body == 404 ]] || { echo "GET /nope -> $body, not 404"; return 1; }
     # The worker container's log shows the job.
     log_has "$RUN_ID-worker" '"msg":"computed"' || { echo "worker log has no 'computed'"; return 1; }
+    # Every PostgreSQL connection of the services is encrypted (Redis has no plain port at all).
+    body=$(psql -X -At -F ' ' -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c \
+        "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = 'fib_app'")
+    echo "fib_app's PostgreSQL connections, with TLS and in all: $body"
+    [[ $body =~ ^([1-9][0-9]*)\ ([0-9]+)$ && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]] \
+        || { echo "the services' PostgreSQL connections are not all encrypted"; return 1; }
 }
 
 # nginx's default port 80 as www-data, in a network namespace of its own (nothing on the host).
@@ -583,8 +611,8 @@ main() {
     for image in fib-server fib-worker fib-nginx fib-test fib-dev; do
         printf '  %-12s %5s MB\n' "$image" "$(image_mb "localhost/$image:$TAG")"
     done
-    printf '  %-12s %5s MB\n' debian:bookworm-slim "$(image_mb docker.io/library/debian:bookworm-slim)" \
-        debian:bookworm "$(image_mb docker.io/library/debian:bookworm)"
+    printf '  %-12s %5s MB\n' "debian:$FC_RELEASE-slim" "$(image_mb "docker.io/library/debian:$FC_RELEASE-slim")" \
+        "debian:$FC_RELEASE" "$(image_mb "docker.io/library/debian:$FC_RELEASE")"
     fc_say "all container checks passed in $(($(date +%s) - RUN_START))s"
 }
 
