@@ -11,6 +11,7 @@
 FC_CACHE=${FIB_CONTAINERS_CACHE:-/var/cache/fib-containers}
 # The Debian release of the images' FROM lines (base-image.sh makes debian:$FC_RELEASE and
 # debian:$FC_RELEASE-slim).
+# shellcheck disable=SC2034 # read by base-image.sh and run.sh, which source this file
 FC_RELEASE=trixie
 # Run-time state per cache directory (two caches must not share it).
 FC_RUNROOT=/run/fib-containers/$(printf '%s' "$FC_CACHE" | md5sum | cut -c1-8)
@@ -70,6 +71,10 @@ events_logger = "file"
 events_logfile_path = "$FC_RUNROOT/events.log"
 runtime = "runc"
 tmp_dir = "$FC_RUNROOT/libpod"
+# Locks in files under tmp_dir, one set per cache, not in podman's default shared-memory segment
+# (/dev/shm/libpod_lock), which every podman on the machine shares whatever its storage: two
+# container checks with different caches running at once left one of them blocked on a lock.
+lock_type = "file"
 EOF
     cat >"$FC_CACHE/conf/storage.conf" <<EOF
 # Written by tests/containers/lib.sh.
@@ -97,6 +102,12 @@ EOF
     export CONTAINERS_REGISTRIES_CONF=$FC_CACHE/conf/registries.conf
     export CONTAINERS_STORAGE_CONF=$FC_CACHE/conf/storage.conf
     export BUILDAH_FORMAT=docker # HEALTHCHECK exists only in the docker image format
+    # Storage made with shared-memory locks (before lock_type was set here) gets its lock
+    # numbers anew, once.
+    if [[ $(cat -- "$FC_CACHE/conf/lock-type" 2>/dev/null) != file ]]; then
+        podman system renumber >/dev/null 2>&1 || true
+        echo file >"$FC_CACHE/conf/lock-type"
+    fi
 }
 
 # Free TCP port on 127.0.0.1 (nothing bound, connected or in TIME_WAIT on it), below the
