@@ -14,8 +14,9 @@
 #      shared library; the unit tests inside the test image
 #   7. smoke test with host networking against a native PostgreSQL and Redis on free loopback
 #      ports, both speaking only TLS with a CA made for the run (the services verify it:
-#      PGSSLMODE=verify-full, REDIS_TLS=1): the three images run, their health checks pass, an index POSTed through the nginx
-#      container is computed by the worker container and read back; nginx also serves port 80
+#      PGSSLMODE=verify-full, REDIS_TLS=1): the three images run, their health checks pass, an
+#      index POSTed through the nginx container is computed by the worker container and read
+#      back, over encrypted connections only; nginx also serves port 80
 #      unprivileged in a network namespace of its own; every container stops on its stop signal
 #      within the timeout with exit status 0
 #   8. the development variant: docker-compose.dev.yml's api command rebuilds fib-server from the
