@@ -176,10 +176,11 @@ public:
 private:
     void run()
     {
-        const auto res = m_client.Get("/api/events", [this](const char *data, std::size_t length) {
-            onData(data, length);
-            return !m_stopping.load();
-        });
+        const auto res = m_client.Get("/api/events", {{"Accept", "text/event-stream"}},
+                                      [this](const char *data, std::size_t length) {
+                                          onData(data, length);
+                                          return !m_stopping.load();
+                                      });
         const std::lock_guard lock(m_mutex);
         if (!m_stopping) {
             m_failed = true;

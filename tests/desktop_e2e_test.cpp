@@ -45,7 +45,8 @@ private slots:
     {
         m_stack = std::make_unique<fib::test::Stack>();
         QVERIFY(m_stack->reset());
-        m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("desktop-e2e"));
+        m_worker = std::make_unique<fib::test::Worker>(*m_stack, QStringLiteral("desktop-e2e"),
+                                                       m_stack->relayEnvironment());
     }
 
     void cleanupTestCase()

@@ -15,7 +15,9 @@ done < <(compgen -e)
 export FIB_STACK_DIR="$state" FIB_BUILD_DIR="$build" FIB_WORKERS=0 FIB_STACK_TLS=${4:-none}
 # 127.0.0.3 plays a load balancer in hostile_test (realIpComesFromTrustedProxiesOnly).
 export FIB_TRUSTED_PROXIES=127.0.0.3/32
-export FIB_HTTP_PORT=0 FIB_API_PORT=0 FIB_PG_PORT=0 FIB_REDIS_PORT=0
+# api_test fills the live-event cap (liveEventSubscribersAreCapped).
+export FIB_MAX_SUBSCRIBERS=5
+export FIB_HTTP_PORT=0 FIB_API_PORT=0 FIB_PG_PORT=0 FIB_REDIS_PORT=0 FIB_EVENTS_PORT=0
 case "$action" in
   start)
     "$repo/scripts/stack" down >/dev/null 2>&1 || true

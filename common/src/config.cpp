@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <regex>
 #include <string>
 
 #include <unistd.h>
@@ -45,6 +46,22 @@ std::string defaultWorkerName()
 
 } // namespace
 
+std::optional<PublishUrl> parsePublishUrl(const std::string &url)
+{
+    static const std::regex pattern(
+        R"(http://([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})(/[!-~]*))");
+    std::smatch match;
+    if (!std::regex_match(url, match, pattern))
+        return std::nullopt;
+    const int port = std::stoi(match[2].str());
+    if (port < 1 || port > 65535)
+        return std::nullopt;
+    std::string host = match[1].str();
+    if (host.front() == '[')
+        host = host.substr(1, host.size() - 2);
+    return PublishUrl{host, port, match[3].str()};
+}
+
 Config Config::fromEnvironment(const Lookup &lookup)
 {
     Config c;
@@ -73,13 +90,11 @@ Config Config::fromEnvironment(const Lookup &lookup)
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
     c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);
     c.serverThreads = readNumber(lookup, env::kServerThreads, c.serverThreads, 2, 1024);
-    c.maxEventStreams = readNumber(lookup, env::kMaxEventStreams, c.maxEventStreams, 0, 1024);
-    if (c.maxEventStreams >= c.serverThreads)
-        throw ConfigError("Invalid setting", std::string(env::kMaxEventStreams) + "=" +
-                                                 std::to_string(c.maxEventStreams) +
-                                                 " must be below " + env::kServerThreads + "=" +
-                                                 std::to_string(c.serverThreads) +
-                                                 ": each stream holds a thread");
+    c.eventsPublishUrl = readText(lookup, env::kEventsPublishUrl, "");
+    if (!c.eventsPublishUrl.empty() && !parsePublishUrl(c.eventsPublishUrl))
+        throw ConfigError("Invalid setting", std::string(env::kEventsPublishUrl) + "='" +
+                                                 c.eventsPublishUrl +
+                                                 "' is not http://host:port/path");
     c.claimIdle = std::chrono::milliseconds(
         readNumber<long long>(lookup, env::kClaimIdleMs, c.claimIdle.count(), 100, 86'400'000));
     c.reconcileInterval = std::chrono::seconds(readNumber<long long>(

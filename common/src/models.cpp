@@ -57,12 +57,15 @@ void from_json(const nlohmann::json &j, ValueRecord &record)
 void to_json(nlohmann::json &j, const ComputedEvent &event)
 {
     j = nlohmann::json{{field::kIndex, event.index}, {field::kValue, event.value}};
+    if (event.seq != 0)
+        j[field::kSeq] = event.seq;
 }
 
 void from_json(const nlohmann::json &j, ComputedEvent &event)
 {
     event.index = j.at(field::kIndex).get<Index>();
     event.value = j.at(field::kValue).get<std::string>();
+    event.seq = j.contains(field::kSeq) ? j.at(field::kSeq).get<std::uint64_t>() : 0;
 }
 
 void to_json(nlohmann::json &j, const Problem &problem)

@@ -122,8 +122,10 @@ private slots:
                                        << "8x";
         QTest::newRow("claim too short") << "FIB_CLAIM_IDLE_MS"
                                          << "5";
-        QTest::newRow("streams take every thread") << "FIB_MAX_EVENT_STREAMS"
-                                                   << "64";
+        QTest::newRow("publish URL without scheme") << "FIB_EVENTS_PUBLISH_URL"
+                                                    << "nginx:8081/publish/computed";
+        QTest::newRow("publish URL without port") << "FIB_EVENTS_PUBLISH_URL"
+                                                  << "http://nginx/publish/computed";
         QTest::newRow("cache budget with a unit") << "FIB_VALUE_CACHE_BYTES"
                                                   << "256MB";
         QTest::newRow("cache budget above 1 TiB") << "FIB_VALUE_CACHE_BYTES"

@@ -7,6 +7,10 @@
 #   FIB_UPSTREAM_WAIT   seconds to wait for the upstream host's name   default 30
 #                       to resolve before nginx starts
 #   FIB_NGINX_WORKERS   worker_processes                               default auto
+#   FIB_EVENTS_LISTEN   [address:]port of the internal server: the     default 8081
+#                       live-event publisher (the worker's relay posts
+#                       there), /status and /metrics; never publish it
+#   FIB_MAX_SUBSCRIBERS most live-event subscribers at once            default 20000
 #
 # then runs nginx in the foreground (or, given arguments, runs them instead, e.g. `nginx -T`).
 # nginx resolves upstream names once, at start: the wait below covers a name that appears a
@@ -27,6 +31,8 @@ port=${FIB_HTTP_PORT:-80}
 upstream=${FIB_API_UPSTREAM:-api:5000}
 wait_seconds=${FIB_UPSTREAM_WAIT:-30}
 workers=${FIB_NGINX_WORKERS:-auto}
+events_listen=${FIB_EVENTS_LISTEN:-8081}
+max_subscribers=${FIB_MAX_SUBSCRIBERS:-20000}
 
 if ! [[ $port =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
     die "FIB_HTTP_PORT='$port' is not a port number (1-65535)"
@@ -38,6 +44,9 @@ port=$((10#$port))
 upstream_host=${BASH_REMATCH[1]}
 [[ $wait_seconds =~ ^[0-9]+$ ]] || die "FIB_UPSTREAM_WAIT='$wait_seconds' is not a number of seconds"
 [[ $workers == auto || $workers =~ ^[1-9][0-9]?$ ]] || die "FIB_NGINX_WORKERS='$workers' is not 'auto' or 1-99"
+[[ $events_listen =~ ^(([0-9.]+|\[[0-9A-Fa-f:.]+\]):)?[0-9]{1,5}$ ]] \
+    || die "FIB_EVENTS_LISTEN='$events_listen' is not [address:]port"
+[[ $max_subscribers =~ ^[1-9][0-9]{0,5}$ ]] || die "FIB_MAX_SUBSCRIBERS='$max_subscribers' is not a number from 1 to 999999"
 
 # FIB_TRUSTED_PROXIES (CIDRs separated by commas or spaces) as nginx set_real_ip_from directives.
 trusted_proxy_directives() {
@@ -55,22 +64,26 @@ sed -e "s|@FIB_HTTP_PORT@|$port|g" \
     -e "s|@FIB_API_UPSTREAM@|$upstream|g" \
     -e "s|@FIB_HTML_ROOT@|$html_root|g" \
     -e "s|@FIB_SET_REAL_IP_FROM@|$real_ip|g" \
+    -e "s|@FIB_EVENTS_LISTEN@|$events_listen|g" \
+    -e "s|@FIB_MAX_SUBSCRIBERS@|$max_subscribers|g" \
     "$template" >"$conf_dir/fib.conf"
 
 cat >"$conf_dir/nginx.conf" <<EOF
 # Written by $0 at container start: do not edit.
+# Nchan (libnginx-mod-nchan) serves the live events, GET /api/events.
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
 daemon off;
 worker_processes $workers;
-# Sized for 1,000 slow clients at once (slowloris, slow body, slow read): two connections per
-# proxied request, a descriptor or two per connection.
-worker_rlimit_nofile 16384;
+# Sized for live-event subscribers (FIB_MAX_SUBSCRIBERS, a connection each) and 1,000 slow clients
+# at once (a proxied request takes two connections).
+worker_rlimit_nofile 20000;
 # Long-lived live-event streams would otherwise hold a graceful stop (SIGQUIT) open.
 worker_shutdown_timeout 3s;
 pid $conf_dir/nginx.pid;
 error_log stderr warn;
 
 events {
-    worker_connections 4096;
+    worker_connections 16384;
 }
 
 http {

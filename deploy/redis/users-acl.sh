@@ -39,6 +39,7 @@ hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 # Commands inside the submit script (EVAL) are checked against the same list.
 app_commands=(ping
     hget hmget hgetall hset hdel hlen hstrlen hincrby hincrbyfloat
+    incr incrby
     zadd zscore zpopmin zrevrange
     info
     xadd xack xclaim xdel xlen xpending xrange xreadgroup xgroup\|create xinfo\|groups

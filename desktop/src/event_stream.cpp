@@ -37,8 +37,10 @@ EventStream::EventStream(QNetworkAccessManager *network, QObject *parent)
     : QObject(parent),
       m_network(network)
 {
-    for (QTimer *timer : {&m_reconnectTimer, &m_pollTimer, &m_probeTimer, &m_idleTimer})
+    for (QTimer *timer :
+         {&m_reconnectTimer, &m_pollTimer, &m_probeTimer, &m_idleTimer, &m_holeTimer})
         timer->setSingleShot(true);
+    connect(&m_holeTimer, &QTimer::timeout, this, &EventStream::onHoleTimer);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &EventStream::connectStream);
     connect(&m_pollTimer, &QTimer::timeout, this, &EventStream::onPollTimer);
     connect(&m_probeTimer, &QTimer::timeout, this, &EventStream::onProbeTimer);
@@ -50,12 +52,18 @@ EventStream::~EventStream()
     dropReply();
 }
 
+void EventStream::setTiming(const Timing &timing)
+{
+    m_timing = timing;
+}
+
 void EventStream::setUrl(const QUrl &url)
 {
     if (url == m_url)
         return;
     m_url = url;
     m_parser.setLastEventId(std::string());
+    m_sequence.forget();
     if (m_state != State::Stopped)
         reconnectNow();
 }
@@ -175,7 +183,7 @@ void EventStream::onMetaData()
     setState(State::Live);
     // Without an ID to resume from, events may have been missed before the stream opened.
     if (!m_sentLastEventId)
-        emit resetRequested();
+        requestReset();
 }
 
 void EventStream::onReadyRead()
@@ -217,6 +225,11 @@ void EventStream::onFinished()
 
     if (wasStream) {
         scheduleReconnect();
+    } else if (status == 400 && m_sentLastEventId) {
+        // An id this server does not take (another server's, or an older version's): start
+        // afresh, which also asks for a refetch.
+        m_parser.setLastEventId(std::string());
+        m_reconnectTimer.start(0);
     } else if (status > 0 && noStreamHere(status)) {
         enterPolling();
     } else if (m_probing) {
@@ -235,16 +248,42 @@ void EventStream::handleEvent(const fib::SseEvent &event)
     if (event.type == "computed") {
         try {
             const auto computedEvent = nlohmann::json::parse(event.data).get<ComputedEvent>();
-            emit computed(computedEvent.index, QString::fromStdString(computedEvent.value));
+            const auto seen = computedEvent.seq == 0 ? EventSequence::Seen::New
+                                                     : m_sequence.see(computedEvent.seq);
+            if (seen != EventSequence::Seen::Duplicate)
+                emit computed(computedEvent.index, QString::fromStdString(computedEvent.value));
+            if (seen == EventSequence::Seen::Restarted) {
+                requestReset();
+            } else if (!m_sequence.hasHole()) {
+                m_holeTimer.stop();
+            } else if (!m_holeTimer.isActive()) {
+                m_holeTimer.start(m_timing.holeGraceMs);
+            }
         } catch (const nlohmann::json::exception &error) {
             qCWarning(lcEvents) << "ignoring a malformed computed event:" << error.what();
         }
     } else if (event.type == "reset") {
-        emit resetRequested();
+        requestReset();
     }
     emit eventReceived(SseEvent{QString::fromStdString(event.type),
                                 QString::fromStdString(event.data),
                                 QString::fromStdString(event.id)});
+}
+
+void EventStream::requestReset()
+{
+    m_sequence.forget();
+    m_holeTimer.stop();
+    emit resetRequested();
+}
+
+void EventStream::onHoleTimer()
+{
+    if (!m_sequence.hasHole())
+        return;
+    qCInfo(lcEvents) << "an event did not arrive: refetching";
+    m_sequence.fillHoles();
+    emit resetRequested();
 }
 
 void EventStream::scheduleReconnect()

@@ -107,6 +107,44 @@ private slots:
         QCOMPARE(m_stream->state(), State::Live);
     }
 
+    // The numbers of computed events ("seq"): a replayed one is dropped, a late one is awaited,
+    // and one that stays missing for holeGraceMs asks for a refetch.
+    void aHoleInTheNumbersAsksForARefetch()
+    {
+        m_server->route("GET", kEvents,
+                        [](const FakeRequest &) { return FakeResponse::eventStream(": hi\n\n"); });
+        auto timing = fastTiming();
+        timing.holeGraceMs = 300;
+        makeStream(timing);
+        QSignalSpy computed(m_stream.get(), &EventStream::computed);
+        QSignalSpy reset(m_stream.get(), &EventStream::resetRequested);
+        m_stream->start();
+        QTRY_COMPARE(m_stream->state(), State::Live);
+        QCOMPARE(reset.count(), 1);
+        const auto event = [](int index, int seq) {
+            return QStringLiteral(
+                       "event: computed\ndata: {\"index\":%1,\"value\":\"1\",\"seq\":%2}\n\n")
+                .arg(index)
+                .arg(seq)
+                .toUtf8();
+        };
+        m_server->push(event(1, 10) + event(1, 10)); // the second is a replay
+        QTRY_COMPARE(computed.count(), 1);
+        // 12 before 11: a late one, not a lost one, if 11 comes within the grace period.
+        m_server->push(event(3, 12));
+        QTRY_COMPARE(computed.count(), 2);
+        m_server->push(event(2, 11));
+        QTRY_COMPARE(computed.count(), 3);
+        QTest::qWait(600);
+        QCOMPARE(reset.count(), 1);
+        // 14 without 13: a missed event, so a refetch, once.
+        m_server->push(event(5, 14));
+        QTRY_COMPARE(reset.count(), 2);
+        QTest::qWait(600);
+        QCOMPARE(reset.count(), 2);
+        QCOMPARE(computed.count(), 4);
+    }
+
     void reconnectResendsLastEventId()
     {
         m_server->route("GET", kEvents, [](const FakeRequest &) {

@@ -19,7 +19,8 @@ FIB_DEPS_BUILD=(cmake g++ make pkg-config git ca-certificates curl qt6-base-dev 
 if [[ $(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") != bookworm ]]; then
     FIB_DEPS_BUILD+=(qt6-svg-plugins)
 fi
-FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light iproute2 procps curl)
+# libnginx-mod-nchan: the live events (GET /api/events) are served by nginx with Nchan.
+FIB_DEPS_SERVICES=(postgresql redis-server redis-tools nginx-light libnginx-mod-nchan iproute2 procps curl)
 # What only the tests use: slowhttptest (the slow-client attacks of tests/slow_clients.sh),
 # node with npm for the pinned OpenAPI linter (fib_install_openapi_linter), and clang-format and
 # clang-tidy for scripts/lint.

@@ -38,10 +38,9 @@ std::string patternOf(const Route &route)
 
 } // namespace
 
-HttpServer::HttpServer(const Config &config, Backend &backend, EventHub &events, ListCache *cache)
+HttpServer::HttpServer(const Config &config, Backend &backend, ListCache *cache)
     : m_http(std::make_unique<httplib::Server>()),
-      m_events(events),
-      m_context{config, backend, events, m_metrics, cache, m_readDeadline}
+      m_context{config, backend, m_metrics, cache, m_readDeadline}
 {
     auto &http = *m_http;
     const int threads = config.serverThreads;
@@ -222,7 +221,6 @@ void HttpServer::stop()
     // the listening socket instead ends the accept loop only: the thread pool then answers what
     // it holds (keep-alive connections end at their next idle timeout) and serve() returns.
     m_stopping.store(true);
-    m_events.stop(); // wakes the live-event streams, which then end
     const int socket = m_listenSocket.load();
     if (socket >= 0)
         ::shutdown(socket, SHUT_RDWR);

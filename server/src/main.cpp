@@ -12,7 +12,6 @@
 #include "fib/redis.hpp"
 #include "fib/server/backend.hpp"
 #include "fib/server/change_listener.hpp"
-#include "fib/server/event_hub.hpp"
 #include "fib/server/http_server.hpp"
 #include "fib/stop_signals.hpp"
 #include "fib/version.hpp"
@@ -47,10 +46,9 @@ int main(int argc, char **argv)
             // created on the first request that reaches PostgreSQL.
             fib::log::warn("starting without PostgreSQL", {{"error", e.what()}});
         }
-        fib::server::EventHub events(static_cast<std::size_t>(config.maxEventStreams));
         fib::server::ListCache cache;
-        fib::server::ChangeListener listener(config, events, &cache);
-        fib::server::HttpServer server(config, backend, events, &cache);
+        fib::server::ChangeListener listener(config, cache);
+        fib::server::HttpServer server(config, backend, &cache);
         // Before any thread starts (they inherit the blocked signals), after what it stops.
         fib::StopSignals signals;
         if (!server.bind(config.apiHost, config.apiPort)) {

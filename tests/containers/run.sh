@@ -125,13 +125,16 @@ check_compose() {
     jq -e '(.services.redis.command | tostring | test("appendonly.*yes")) and (.services.redis.volumes | length > 0)' \
         <<<"$json" >/dev/null || { echo "redis needs AOF on a volume"; return 1; }
     # Segmented networks: nginx reaches api only; Redis and PostgreSQL are on the internal back
-    # network, which nginx is not on; nginx's port is the only one published.
-    jq -e '(.services.nginx.networks | keys) == ["front"]
+    # network, which nginx is not on; the worker's relay reaches nginx's internal port on the
+    # internal events network; nginx's port 80 is the only one published.
+    jq -e '(.services.nginx.networks | keys) == ["events","front"]
            and (.services.api.networks | keys) == ["back","front"]
-           and ([.services.redis, .services.postgres, .services.worker, .services.migrate] | all((.networks | keys) == ["back"]))
-           and .networks.back.internal == true
+           and (.services.worker.networks | keys) == ["back","events"]
+           and ([.services.redis, .services.postgres, .services.migrate] | all((.networks | keys) == ["back"]))
+           and .networks.back.internal == true and .networks.events.internal == true
+           and .services.worker.environment.FIB_EVENTS_PUBLISH_URL == "http://nginx:8081/publish/computed"
            and ([.services | to_entries[] | select(.value.ports != null) | .key] == ["nginx"])' <<<"$json" >/dev/null \
-        || { echo "networks are not front (nginx, api) and internal back (api, worker, migrate, redis, postgres), or a port other than nginx's is published"; return 1; }
+        || { echo "networks are not front (nginx, api), internal back (api, worker, migrate, redis, postgres) and internal events (worker, nginx), or a port other than nginx's is published"; return 1; }
     # Redis: an ACL file with no passwordless user; the services log in.
     jq -e '(.services.redis.command | tostring | test("users-acl.sh.*--aclfile"))' <<<"$json" >/dev/null \
         || { echo "redis does not run with the ACL file of deploy/redis/users-acl.sh"; return 1; }
@@ -167,6 +170,10 @@ check_dockerrun() {
         '.containerDefinitions[] | select(.name == "nginx") | .portMappings == [{"hostPort": 80, "containerPort": 80}]'
         '.containerDefinitions[] | select(.name == "nginx") | .links | any(. == "server" or startswith("server:"))'
         '.containerDefinitions[] | select(.name == "server") | .hostname == "api"'
+        # The worker's live-event relay posts to its instance's nginx (a link: no cycle, nginx
+        # links the server).
+        '.containerDefinitions[] | select(.name == "worker") | .links | any(. == "nginx:nginx")'
+        '.containerDefinitions[] | select(.name == "worker") | [.environment[]? | select(.name == "FIB_EVENTS_PUBLISH_URL")] == [{"name": "FIB_EVENTS_PUBLISH_URL", "value": "http://nginx:8081/publish/computed"}]'
         '.containerDefinitions[] | select(.name == "nginx") | [.environment[]? | select(.name == "FIB_API_UPSTREAM")] == [{"name": "FIB_API_UPSTREAM", "value": "api:5000"}]'
         # No Redis or PostgreSQL containers: ElastiCache and RDS come from environment properties.
         'all(.containerDefinitions[]; (.image + .name) | test("postgres|redis|mysql"; "i") | not)'
@@ -407,9 +414,11 @@ run_containers() {
     start_container "$RUN_ID-server" --network=host "${SERVICE_ENV[@]}" \
         -e FIB_API_HOST=127.0.0.1 -e "FIB_API_PORT=$API_PORT" "localhost/fib-server:$TAG"
     start_container "$RUN_ID-worker" --network=host "${SERVICE_ENV[@]}" \
-        -e FIB_WORKER_NAME=container-smoke "localhost/fib-worker:$TAG"
+        -e FIB_WORKER_NAME=container-smoke \
+        -e "FIB_EVENTS_PUBLISH_URL=http://127.0.0.1:$EVENTS_PORT/publish/computed" "localhost/fib-worker:$TAG"
     start_container "$RUN_ID-nginx" --network=host \
-        -e "FIB_HTTP_PORT=$HTTP_PORT" -e "FIB_API_UPSTREAM=127.0.0.1:$API_PORT" "localhost/fib-nginx:$TAG"
+        -e "FIB_HTTP_PORT=$HTTP_PORT" -e "FIB_API_UPSTREAM=127.0.0.1:$API_PORT" \
+        -e "FIB_EVENTS_LISTEN=127.0.0.1:$EVENTS_PORT" "localhost/fib-nginx:$TAG"
     wait_healthy "$RUN_ID-server" 30
     wait_healthy "$RUN_ID-worker" 30
     wait_healthy "$RUN_ID-nginx" 30
@@ -422,6 +431,13 @@ api_roundtrip() {
     local base=http://127.0.0.1:$HTTP_PORT body i
     body=$(http -f "$base/api/readyz") || { echo "readyz through nginx failed"; return 1; }
     echo "GET /api/readyz -> $body"
+    # A live-event subscriber of the nginx container (Nchan), fed by the worker container's relay.
+    curl -sS --noproxy '*' -N -m 60 -H 'Accept: text/event-stream' "$base/api/events" >"$TMP/events" 2>&1 &
+    local events_pid=$!
+    for ((i = 0; i < 100; i++)); do
+        [[ -s $TMP/events ]] && break
+        sleep 0.1
+    done
     body=$(http -f -X POST -H 'Content-Type: application/json' -d '{"index": 93}' "$base/api/values")
     echo "POST /api/values {\"index\": 93} -> $body"
     [[ $body == '{"working":true}' ]] || return 1
@@ -432,6 +448,14 @@ api_roundtrip() {
     done
     echo "GET /api/values/93 -> $body"
     [[ $body == *'"value":"12200160415121876738"'* ]] || { echo "F(93) not computed through the containers"; return 1; }
+    for ((i = 0; i < 100; i++)); do
+        grep -q '"index":93' "$TMP/events" && break
+        sleep 0.1
+    done
+    kill "$events_pid" 2>/dev/null || true
+    wait "$events_pid" 2>/dev/null || true
+    echo "live event from the nginx container: $(grep '"index":93' "$TMP/events" || true)"
+    grep -q '"value":"12200160415121876738"' "$TMP/events" || { echo "no live event for F(93) through nginx (Nchan)"; cat "$TMP/events"; return 1; }
     body=$(http -f "$base/api/values/current")
     echo "GET /api/values/current -> $body"
     [[ $body == *'"93":"12200160415121876738"'* ]] || return 1
@@ -577,6 +601,7 @@ main() {
     REDIS_PORT=$(fc_free_port)
     API_PORT=$(fc_free_port)
     HTTP_PORT=$(fc_free_port)
+    EVENTS_PORT=$(fc_free_port)
     DEV_PORT=$(fc_free_port)
 
     fc_step "install the tools (apt)" fc_install_tools

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <utility>
 
 #include <QDir>
@@ -67,7 +68,8 @@ Stack::Stack()
             "no test stack: FIB_TEST_STACK_DIR/ports.env is missing; run the tests with ctest");
     for (auto it = ports->begin(); it != ports->end(); ++it)
         m_ports.insert(it.key(), it.value().toInt());
-    for (const char *key : {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT"})
+    for (const char *key :
+         {"FIB_HTTP_PORT", "FIB_API_PORT", "FIB_PG_PORT", "FIB_REDIS_PORT", "FIB_EVENTS_PORT"})
         if (m_ports.value(QLatin1String(key)) <= 0)
             throw std::runtime_error(std::string("ports.env lacks ") + key);
     // Redis's passwords, which scripts/stack made: the services' user and the tests' administrator.
@@ -171,6 +173,12 @@ QProcessEnvironment cleanEnvironment()
             name.startsWith(QLatin1String("PG")))
             env.remove(name);
     return env;
+}
+
+QHash<QString, QString> Stack::relayEnvironment() const
+{
+    return {{QStringLiteral("FIB_EVENTS_PUBLISH_URL"),
+             QStringLiteral("http://127.0.0.1:%1/publish/computed").arg(eventsPort())}};
 }
 
 QProcessEnvironment Stack::environment() const
@@ -442,10 +450,97 @@ int ServerProcess::terminate(int timeoutMs)
     return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
 }
 
+NginxProcess::NginxProcess(const Stack &stack, int maxSubscribers)
+    : m_httpPort(freePort()),
+      m_eventsPort(freePort())
+{
+    if (!m_dir.isValid())
+        throw std::runtime_error("no temporary directory for nginx");
+    const QString dir = m_dir.path();
+    QFile source(QStringLiteral(FIB_SOURCE_DIR "/deploy/nginx/fib.conf"));
+    if (!source.open(QIODevice::ReadOnly))
+        throw std::runtime_error("cannot read deploy/nginx/fib.conf");
+    QString conf = QString::fromUtf8(source.readAll());
+    conf.replace(QStringLiteral("@FIB_HTTP_PORT@"), QStringLiteral("127.0.0.1:%1").arg(m_httpPort))
+        .replace(QStringLiteral("@FIB_API_UPSTREAM@"),
+                 QStringLiteral("127.0.0.1:%1").arg(stack.apiPort()))
+        .replace(QStringLiteral("@FIB_HTML_ROOT@"),
+                 QStringLiteral(FIB_SOURCE_DIR "/deploy/nginx/html"))
+        .replace(QStringLiteral("@FIB_SET_REAL_IP_FROM@"), QString())
+        .replace(QStringLiteral("@FIB_EVENTS_LISTEN@"),
+                 QStringLiteral("127.0.0.1:%1").arg(m_eventsPort))
+        .replace(QStringLiteral("@FIB_MAX_SUBSCRIBERS@"), QString::number(maxSubscribers));
+    QFile fib(dir + QStringLiteral("/fib.conf"));
+    if (!fib.open(QIODevice::WriteOnly) || fib.write(conf.toUtf8()) < 0)
+        throw std::runtime_error("cannot write fib.conf");
+    fib.close();
+    // The stack's main configuration, reduced to what a test needs (scripts/stack writes the
+    // full one).
+    const QString main =
+        QStringLiteral(
+            "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;\n"
+            "%1"
+            "daemon off;\nworker_processes 2;\npid %2/nginx.pid;\nerror_log %2/error.log warn;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n  default_type application/octet-stream;\n  access_log off;\n"
+            "  client_body_temp_path %2/body;\n  proxy_temp_path %2/proxy;\n"
+            "  fastcgi_temp_path %2/fastcgi;\n  uwsgi_temp_path %2/uwsgi;\n"
+            "  scgi_temp_path %2/scgi;\n  include %2/fib.conf;\n}\n")
+            .arg(geteuid() == 0 ? QStringLiteral("user root;\n") : QString(), dir);
+    QFile nginxConf(dir + QStringLiteral("/nginx.conf"));
+    if (!nginxConf.open(QIODevice::WriteOnly) || nginxConf.write(main.toUtf8()) < 0)
+        throw std::runtime_error("cannot write nginx.conf");
+    nginxConf.close();
+    dieWithParent(m_process);
+    m_process.setProcessChannelMode(QProcess::ForwardedChannels);
+    m_process.start(QStringLiteral("nginx"),
+                    {QStringLiteral("-p"), dir + QLatin1Char('/'), QStringLiteral("-c"),
+                     dir + QStringLiteral("/nginx.conf"), QStringLiteral("-e"),
+                     dir + QStringLiteral("/error.log")});
+    if (!m_process.waitForStarted(5000))
+        throw std::runtime_error("cannot start nginx: " + m_process.errorString().toStdString());
+}
+
+NginxProcess::~NginxProcess()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    ::kill(static_cast<pid_t>(m_process.processId()), SIGQUIT); // graceful stop
+    if (!m_process.waitForFinished(10000)) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+QHash<QString, QString> NginxProcess::relayEnvironment() const
+{
+    return {{QStringLiteral("FIB_EVENTS_PUBLISH_URL"),
+             QStringLiteral("http://127.0.0.1:%1/publish/computed").arg(m_eventsPort)}};
+}
+
+bool NginxProcess::waitUntilLive(int timeoutMs) const
+{
+    httplib::Client client("127.0.0.1", m_httpPort);
+    client.set_connection_timeout(1, 0);
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        if (m_process.state() != QProcess::Running)
+            return false;
+        const auto res = client.Get("/");
+        if (res && res->status == 200)
+            return true;
+        QThread::msleep(100);
+    }
+    return false;
+}
+
 EventReader::EventReader(int port, std::string path, httplib::Headers headers)
     : m_client("127.0.0.1", port)
 {
     m_client.set_read_timeout(60, 0);
+    if (headers.find("Accept") == headers.end())
+        headers.emplace("Accept", "text/event-stream");
     m_thread = std::thread([this, path = std::move(path), headers = std::move(headers)] {
         m_client.Get(
             path.c_str(), headers,
@@ -456,6 +551,7 @@ EventReader::EventReader(int port, std::string path, httplib::Headers headers)
             },
             [this](const char *data, size_t length) {
                 const std::lock_guard lock(m_mutex);
+                m_opened = m_status == 200;
                 for (auto &event : m_parser.feed(std::string_view(data, length)))
                     m_events.push_back(std::move(event));
                 return true;
@@ -476,10 +572,10 @@ std::vector<SseEvent> EventReader::events() const
     return m_events;
 }
 
-std::optional<int> EventReader::retryMs() const
+bool EventReader::opened() const
 {
     const std::lock_guard lock(m_mutex);
-    return m_parser.retryMs();
+    return m_opened;
 }
 
 int EventReader::status() const

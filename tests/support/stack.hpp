@@ -16,6 +16,7 @@
 #include <QHash>
 #include <QProcess>
 #include <QString>
+#include <QTemporaryDir>
 
 #include <httplib.h>
 
@@ -38,6 +39,10 @@ public:
     int apiPort() const { return m_ports.value("FIB_API_PORT"); }
     int pgPort() const { return m_ports.value("FIB_PG_PORT"); }
     int redisPort() const { return m_ports.value("FIB_REDIS_PORT"); }
+    // nginx's internal server: the live-event publisher, /status and /metrics.
+    int eventsPort() const { return m_ports.value("FIB_EVENTS_PORT"); }
+    // The environment that makes a fib-worker the stack's live-event relay (one per nginx).
+    QHash<QString, QString> relayEnvironment() const;
     // What scripts/stack encrypts (FIB_STACK_TLS), and the CA it made for it.
     bool redisTls() const { return m_tls.contains(QLatin1String("redis")); }
     bool postgresTls() const { return m_tls.contains(QLatin1String("postgres")); }
@@ -159,6 +164,29 @@ private:
     QProcess m_process;
 };
 
+// A second nginx beside the stack's (Beanstalk runs one per instance): deploy/nginx/fib.conf
+// rendered with ports of its own, in front of the stack's fib-server, with Nchan's own buffer. A
+// worker started with its relayEnvironment() feeds its live events. Stopped when destroyed.
+class NginxProcess {
+public:
+    explicit NginxProcess(const Stack &stack, int maxSubscribers = 5);
+    ~NginxProcess();
+    NginxProcess(const NginxProcess &) = delete;
+    NginxProcess &operator=(const NginxProcess &) = delete;
+
+    int httpPort() const { return m_httpPort; }
+    int eventsPort() const { return m_eventsPort; }
+    QHash<QString, QString> relayEnvironment() const;
+    // True once it answers on its public port.
+    bool waitUntilLive(int timeoutMs = 15000) const;
+
+private:
+    QTemporaryDir m_dir;
+    int m_httpPort = 0;
+    int m_eventsPort = 0;
+    QProcess m_process;
+};
+
 // Reads a live-event stream (GET .../events) on a thread of its own until stopped, parsing it
 // as it arrives.
 class EventReader {
@@ -169,7 +197,7 @@ public:
     EventReader &operator=(const EventReader &) = delete;
 
     std::vector<SseEvent> events() const; // every event so far, in order
-    std::optional<int> retryMs() const;   // the stream's "retry:", once it came
+    bool opened() const;                  // the stream is open: 200, and its first bytes came
     int status() const;                   // 0 until the response head arrived
     // The request ended (the server closed it, or an error).
     bool finished() const;
@@ -180,6 +208,7 @@ private:
     SseParser m_parser;
     std::vector<SseEvent> m_events;
     int m_status = 0;
+    bool m_opened = false;
     std::atomic<bool> m_finished{false};
     std::thread m_thread;
 };

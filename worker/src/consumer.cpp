@@ -51,9 +51,10 @@ std::vector<Entry> parseEntries(const redisReply &list)
 
 // Moves a job entry to the dead-letter stream, and shows its index as failed unless a value is
 // known by now (a duplicate entry may fail where another was computed).
-// KEYS: dead stream, jobs stream, stats hash, values hash, brief hash, failed hash.
+// KEYS: dead stream, jobs stream, stats hash, values hash, brief hash, failed hash, event counter.
 // ARGV: group, entry id, stats field, index ('' for an entry without a valid one), pending text,
-// failed text, reason, changed channel, the live event, then the dead entry's field pairs.
+// failed text, reason, changed channel, the live event (numbered here, field "seq"), then the dead
+// entry's field pairs.
 constexpr std::string_view kDeadLetterScript = R"lua(
 redis.call('XADD', KEYS[1], '*', unpack(ARGV, 10))
 redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
@@ -65,7 +66,9 @@ if brief and brief ~= ARGV[5] then return 0 end
 redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
 redis.call('HSET', KEYS[5], ARGV[4], ARGV[6])
 redis.call('HSET', KEYS[6], ARGV[4], ARGV[7])
-redis.call('PUBLISH', ARGV[8], ARGV[9])
+local event = cjson.decode(ARGV[9])
+event.seq = redis.call('INCR', KEYS[7])
+redis.call('PUBLISH', ARGV[8], cjson.encode(event))
 return 1
 )lua";
 
@@ -242,13 +245,14 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
         index != nullptr ? nlohmann::json(ComputedEvent{*index, failed}).dump() : std::string();
     redis::Args args{"EVAL",
                      kDeadLetterScript,
-                     "6",
+                     "7",
                      keys::kDeadStream,
                      keys::kJobsStream,
                      keys::kWorkerStatsHash,
                      keys::kValuesHash,
                      keys::kBriefHash,
                      keys::kFailedHash,
+                     keys::kEventSeq,
                      keys::kWorkersGroup,
                      entry.id,
                      keys::kStatDeadLettered,
@@ -352,7 +356,7 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
     redis::Args values{"HSET", keys::kValuesHash}, briefs{"HSET", keys::kBriefHash};
     std::vector<std::pair<std::string_view, std::string_view>> cached;
     redis::Args ack{"XACK", keys::kJobsStream, keys::kWorkersGroup}, del{"XDEL", keys::kJobsStream};
-    std::vector<std::string> events;
+    std::vector<ComputedEvent> events;
     std::map<std::size_t, long long> buckets;
     long long computed = 0;
     double seconds = 0;
@@ -370,7 +374,7 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
         }
         briefs.emplace_back(job.indexString);
         briefs.emplace_back(job.result.brief);
-        events.push_back(nlohmann::json(ComputedEvent{job.index, job.result.brief}).dump());
+        events.push_back(ComputedEvent{job.index, job.result.brief});
         ++buckets[keys::durationBucket(job.seconds)];
         ++computed;
         seconds += job.seconds;
@@ -396,8 +400,15 @@ void Consumer::commit(const std::vector<Job> &jobs, std::size_t begin, std::size
                                 text(std::to_string(count))});
         commands.push_back({"HINCRBYFLOAT", keys::kWorkerStatsHash, keys::kStatComputeSecondsSum,
                             text(std::to_string(seconds))});
+        // The live events' numbers, taken just before the commit: a commit that fails leaves a
+        // hole in them, which clients treat as a missed event (they refetch).
+        auto last = static_cast<std::uint64_t>(redis::integer(
+            *m_redis->checked({"INCRBY", keys::kEventSeq, text(std::to_string(events.size()))})));
+        for (auto event = events.rbegin(); event != events.rend(); ++event)
+            event->seq = last--;
         for (const auto &event : events)
-            commands.push_back({"PUBLISH", keys::kChangedChannel, event});
+            commands.push_back(
+                {"PUBLISH", keys::kChangedChannel, text(nlohmann::json(event).dump())});
     }
     commands.push_back(std::move(ack));
     commands.push_back(std::move(del));

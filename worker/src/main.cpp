@@ -1,6 +1,7 @@
 // fib-worker: computes the jobs of the Redis stream. A thin main; the work is in fib_worker.
 #include <atomic>
 #include <cstdio>
+#include <memory>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,7 @@
 #include "fib/version.hpp"
 #include "fib/worker/consumer.hpp"
 #include "fib/worker/dead_letters.hpp"
+#include "fib/worker/event_relay.hpp"
 
 int main(int argc, char **argv)
 {
@@ -40,8 +42,15 @@ int main(int argc, char **argv)
                                     {"max_index", config.maxIndex},
                                     {"claim_idle_ms", config.claimIdle.count()},
                                     {"version", fib::kVersion}});
+        std::unique_ptr<fib::worker::EventRelay> relay;
+        if (!config.eventsPublishUrl.empty()) {
+            relay = std::make_unique<fib::worker::EventRelay>(config);
+            relay->start();
+        }
         fib::worker::Consumer consumer(config, stopping);
         consumer.run();
+        if (relay)
+            relay->stop();
         return 0;
     } catch (const fib::ConfigError &e) {
         std::fprintf(stderr, "fib-worker: %s\n", e.what());

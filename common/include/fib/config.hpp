@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "fib/index.hpp"
@@ -33,7 +34,6 @@ struct Config {
     std::string apiHost = "0.0.0.0";
     int apiPort = 5000;
     int serverThreads = 64;
-    int maxEventStreams = 32; // each open live-event stream holds one server thread
 
     std::chrono::milliseconds claimIdle{60'000};
     std::chrono::seconds reconcileInterval{60};
@@ -41,11 +41,23 @@ struct Config {
     std::string workerName; // default: <hostname>-<pid>
     // What the full digits of long values may take in Redis (fib/digit_cache.hpp).
     std::size_t valueCacheBytes = std::size_t{256} << 20;
+    // Where the worker's event relay publishes live events: nginx's internal Nchan publisher,
+    // http://host:port/path. Empty: the relay is off.
+    std::string eventsPublishUrl;
 
     // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot
     // say.
     std::string postgresConninfo() const;
 };
+
+// FIB_EVENTS_PUBLISH_URL taken apart: http://host:port/path, host a name, an IPv4 address or
+// [IPv6].
+struct PublishUrl {
+    std::string host;
+    int port = 0;
+    std::string path;
+};
+std::optional<PublishUrl> parsePublishUrl(const std::string &url);
 
 // The largest FIB_MAX_INDEX accepted: F(10^8) already has 20.9 million digits.
 inline constexpr Index kMaxIndexCeiling = 100'000'000;

@@ -27,8 +27,13 @@ inline constexpr std::string_view kDeadStream = "fib:dead";
 // is here, the values and brief hashes hold kFailedPrefix + the reason instead of a value, no job
 // is queued for it again, and `fib-worker --retry-dead` queues it again.
 inline constexpr std::string_view kFailedHash = "fib:failed";
-// Pub/sub channel: "index N is computed". Only a hint for live clients; losing one is harmless.
+// Pub/sub channel: "index N is computed" (a ComputedEvent, fib/models.hpp). The event relay
+// (fib/worker/event_relay.hpp) passes each message on to its nginx's live-event channel; losing
+// one is harmless, since clients see the hole in the numbers (kEventSeq) and refetch.
 inline constexpr std::string_view kChangedChannel = "fib:changed";
+// Counter numbering the live events, in the commit that makes each one true (the worker's
+// commit, or the dead-letter script), so that every relay and client sees the same numbers.
+inline constexpr std::string_view kEventSeq = "fib:events:seq";
 // Pub/sub channel: "the list of indexes or a value changed" (a job was queued), for the servers'
 // response caches. Payload: the index.
 inline constexpr std::string_view kInvalidateChannel = "fib:invalidate";
@@ -103,7 +108,7 @@ inline constexpr const char *kMaxIndex = "FIB_MAX_INDEX";
 inline constexpr const char *kApiHost = "FIB_API_HOST";
 inline constexpr const char *kApiPort = "FIB_API_PORT";
 inline constexpr const char *kServerThreads = "FIB_SERVER_THREADS";
-inline constexpr const char *kMaxEventStreams = "FIB_MAX_EVENT_STREAMS";
+inline constexpr const char *kEventsPublishUrl = "FIB_EVENTS_PUBLISH_URL";
 inline constexpr const char *kClaimIdleMs = "FIB_CLAIM_IDLE_MS";
 inline constexpr const char *kReconcileSeconds = "FIB_RECONCILE_SECONDS";
 inline constexpr const char *kMaxDeliveries = "FIB_MAX_DELIVERIES";

@@ -3,6 +3,7 @@
 // travels as a string of decimal digits: a double cannot hold F(79) exactly.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,7 @@ inline constexpr const char *kStatus = "status";
 inline constexpr const char *kValue = "value";
 inline constexpr const char *kDigits = "digits";
 inline constexpr const char *kError = "error";
+inline constexpr const char *kSeq = "seq";
 } // namespace field
 
 // Values longer than this are summarised in lists (docs/design.md, "Limits").
@@ -43,10 +45,12 @@ void to_json(nlohmann::json &j, const ValueRecord &record);
 void from_json(const nlohmann::json &j, ValueRecord &record);
 
 // The payload of a "computed" notification (Redis channel fib:changed) and of the live event
-// that fib-server forwards to clients: the value as lists show it.
+// that nginx sends to clients: the value as lists show it, and the event's number (keys::kEventSeq;
+// 0 when absent, in JSON it is then left out).
 struct ComputedEvent {
     Index index = 0;
     std::string value;
+    std::uint64_t seq = 0;
 };
 void to_json(nlohmann::json &j, const ComputedEvent &event);
 void from_json(const nlohmann::json &j, ComputedEvent &event);

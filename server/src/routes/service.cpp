@@ -5,7 +5,6 @@
 
 #include "fib/errors.hpp"
 #include "fib/server/backend.hpp"
-#include "fib/server/event_hub.hpp"
 #include "fib/server/list_cache.hpp"
 #include "fib/server/metrics.hpp"
 #include "fib/version.hpp"
@@ -50,9 +49,6 @@ void metrics(const RouteContext &context, const httplib::Request &, httplib::Res
            "of long values may take in Redis.\n# TYPE fib_value_cache_budget_bytes gauge\n"
            "fib_value_cache_budget_bytes " +
            std::to_string(context.config.valueCacheBytes) + "\n";
-    out += "# HELP fib_event_streams Open live-event streams.\n# TYPE fib_event_streams gauge\n"
-           "fib_event_streams " +
-           std::to_string(context.events.openStreams()) + "\n";
     if (const auto *cache = context.cache)
         out += "# HELP fib_list_cache_requests_total GET /values/current pages answered from the "
                "cache or not.\n"

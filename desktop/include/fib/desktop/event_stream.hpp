@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include "fib/event_sequence.hpp"
 #include "fib/index.hpp"
 #include "fib/sse.hpp"
 
@@ -49,6 +50,7 @@ public:
         int pollIdleMaxMs = 30000; // poll backoff cap when nothing is pending
         int probeMs = 60000;       // while polling, how often the stream is tried again
         int idleTimeoutMs = 45000; // a live stream silent this long is dead (heartbeats: 15 s)
+        int holeGraceMs = 2000;    // a missing event number this long is a missed event
     };
 
     explicit EventStream(QNetworkAccessManager *network, QObject *parent = nullptr);
@@ -58,7 +60,7 @@ public:
     // the last event ID (it belongs to another server) and reconnects if running.
     void setUrl(const QUrl &url);
     QUrl url() const { return m_url; }
-    void setTiming(const Timing &timing) { m_timing = timing; }
+    void setTiming(const Timing &timing);
     const Timing &timing() const { return m_timing; }
 
     State state() const { return m_state; }
@@ -82,7 +84,8 @@ signals:
     // A value was computed (the list form: digits, or the summary of a long value).
     void computed(fib::Index index, const QString &value);
     // The client may have missed events: refetch everything. Sent for the server's "reset"
-    // event and after connecting without a Last-Event-ID the server can replay from.
+    // event, after connecting without a Last-Event-ID to resume from, and when an event number
+    // (the "seq" of computed events) stays missing for Timing::holeGraceMs.
     void resetRequested();
     // Polling mode: fetch the lists now.
     void pollRequested();
@@ -102,6 +105,8 @@ private:
     void onPollTimer();
     void onProbeTimer();
     void onIdleTimeout();
+    void onHoleTimer();
+    void requestReset();
 
     QNetworkAccessManager *m_network;
     QUrl m_url;
@@ -116,10 +121,12 @@ private:
     int m_attempt = 0; // failed attempts in a row
     int m_pollIntervalMs = 0;
     fib::SseParser m_parser;
+    fib::EventSequence m_sequence;
     QTimer m_reconnectTimer;
     QTimer m_pollTimer;
     QTimer m_probeTimer;
     QTimer m_idleTimer;
+    QTimer m_holeTimer;
 };
 
 } // namespace fib::desktop

@@ -14,7 +14,6 @@
 
 #include "fib/config.hpp"
 #include "fib/server/backend.hpp"
-#include "fib/server/event_hub.hpp"
 #include "fib/server/list_cache.hpp"
 #include "fib/server/metrics.hpp"
 #include "fib/server/read_deadline.hpp"
@@ -33,8 +32,7 @@ inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
 class HttpServer {
 public:
     // `cache` (optional) holds GET /values/current pages; see ListCache.
-    HttpServer(const Config &config, Backend &backend, EventHub &events,
-               ListCache *cache = nullptr);
+    HttpServer(const Config &config, Backend &backend, ListCache *cache = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -53,7 +51,6 @@ private:
     void trimAfterBursts();
 
     std::unique_ptr<httplib::Server> m_http;
-    EventHub &m_events;
     Metrics m_metrics;
     ReadDeadline m_readDeadline{kRequestReadLimit};
     const RouteContext m_context;

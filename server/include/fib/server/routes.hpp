@@ -3,7 +3,8 @@
 // it, a 405's Allow header and the metrics' route label are read from it, and the tests check
 // it against the OpenAPI document both ways. The handlers live in server/src/routes/, one file
 // per group: service.cpp (liveness, readiness, info, metrics, the document), values.cpp (the
-// original's API) and events.cpp (live events).
+// original's API). The live events, GET /api/events, are nginx's (deploy/nginx/fib.conf); the
+// OpenAPI document describes them too, marked "x-served-by": "nginx".
 
 #include <chrono>
 #include <cstddef>
@@ -20,7 +21,6 @@ struct Response;
 namespace fib::server {
 
 class Backend;
-class EventHub;
 class ListCache;
 class Metrics;
 class ReadDeadline;
@@ -29,7 +29,6 @@ class ReadDeadline;
 struct RouteContext {
     const Config &config;
     Backend &backend;
-    EventHub &events;
     Metrics &metrics;
     ListCache *cache; // the GET /values/current pages; null: not cached
     ReadDeadline &readDeadline;
@@ -45,8 +44,6 @@ void ready(const RouteContext &, const httplib::Request &, httplib::Response &);
 void info(const RouteContext &, const httplib::Request &, httplib::Response &);
 void metrics(const RouteContext &, const httplib::Request &, httplib::Response &);
 void openApi(const RouteContext &, const httplib::Request &, httplib::Response &);
-// server/src/routes/events.cpp
-void events(const RouteContext &, const httplib::Request &, httplib::Response &);
 // server/src/routes/values.cpp
 void allIndexes(const RouteContext &, const httplib::Request &, httplib::Response &);
 void currentValues(const RouteContext &, const httplib::Request &, httplib::Response &);
@@ -69,7 +66,6 @@ inline constexpr Route kRoutes[] = {
     {"GET", "/info", routes::info},
     {"GET", "/metrics", routes::metrics}, // fib-server's own port; nginx does not route it
     {"GET", "/openapi.json", routes::openApi},
-    {"GET", "/events", routes::events},
     {"GET", "/values/all", routes::allIndexes},
     {"GET", "/values/current", routes::currentValues},
     {"POST", "/values", routes::submit},
@@ -98,9 +94,5 @@ extern const char *const kOpenApiDocument;
 // Page sizes of the list endpoints.
 inline constexpr std::size_t kDefaultPageSize = 100;
 inline constexpr std::size_t kMaxPageSize = 1000;
-// A live-event stream sends a comment this often when idle, so proxies keep it open; a
-// client that left is noticed at the second write after it left, which bounds how long its
-// slot stays taken.
-inline constexpr std::chrono::seconds kEventHeartbeat{5};
 
 } // namespace fib::server
