@@ -610,12 +610,15 @@ private slots:
             return res && res->status == status &&
                    res->get_header_value("Content-Type") == "application/problem+json";
         };
-        // Not an event-stream client, another method, an id Nchan never gave.
-        QVERIFY(problem(m_nginx->Get("/api/events"), 406));
+        // Not an event-stream client, another method, an id Nchan never gave. A stream instead of
+        // an answer would hang: the client gives up after 10 s (nginx answers at once).
+        auto client = m_stack->nginx();
+        client->set_read_timeout(10, 0);
+        QVERIFY(problem(client->Get("/api/events"), 406));
         QVERIFY(problem(m_nginx->Post("/api/events", "", "text/plain"), 405));
         for (const char *id : {"elsewhere-12", "1:2:3", "99999999999999:1", "1:1x", "-1:0"}) {
-            const auto res = m_nginx->Get("/api/events",
-                                          {{"Accept", "text/event-stream"}, {"Last-Event-ID", id}});
+            const auto res = client->Get("/api/events",
+                                         {{"Accept", "text/event-stream"}, {"Last-Event-ID", id}});
             QVERIFY2(problem(res, 400), id);
         }
         // The publisher, its status and figures are not on the public port.
@@ -637,7 +640,9 @@ private slots:
                 std::make_unique<fib::test::EventReader>(m_stack->httpPort(), "/api/events"));
             QTRY_VERIFY_WITH_TIMEOUT(readers.back()->opened(), 10000);
         }
-        const auto over = m_nginx->Get("/api/events", {{"Accept", "text/event-stream"}});
+        auto client = m_stack->nginx();
+        client->set_read_timeout(10, 0); // a stream instead of the 503 would hang
+        const auto over = client->Get("/api/events", {{"Accept", "text/event-stream"}});
         QVERIFY(over);
         QCOMPARE(over->status, 503);
         QCOMPARE(over->get_header_value("Content-Type"), std::string("application/problem+json"));

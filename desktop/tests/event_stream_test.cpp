@@ -115,6 +115,7 @@ private slots:
                         [](const FakeRequest &) { return FakeResponse::eventStream(": hi\n\n"); });
         auto timing = fastTiming();
         timing.holeGraceMs = 300;
+        timing.idleTimeoutMs = 60000; // no reconnection (which asks for a refetch too) here
         makeStream(timing);
         QSignalSpy computed(m_stream.get(), &EventStream::computed);
         QSignalSpy reset(m_stream.get(), &EventStream::resetRequested);
