@@ -269,6 +269,31 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_server->count("GET", kEvents), 2, 15000);
     }
 
+    // nginx answers 400 to a Last-Event-ID it never gave (an older server's, another kind of
+    // server's): the stream starts afresh without it, and asks for a refetch.
+    void anIdTheServerRefusesIsDropped()
+    {
+        m_server->route("GET", kEvents, [](const FakeRequest &request) {
+            return request.header("Last-Event-ID").isEmpty()
+                       ? FakeResponse::eventStream(": hi\n\n")
+                       : FakeResponse::problem(400, QStringLiteral("Bad Request"),
+                                               QStringLiteral("Last-Event-ID"));
+        });
+        makeStream();
+        QSignalSpy reset(m_stream.get(), &EventStream::resetRequested);
+        m_stream->start();
+        QTRY_COMPARE(m_stream->state(), State::Live);
+        m_server->push("id: old-7\nevent: computed\ndata: {\"index\":3,\"value\":\"2\"}\n\n");
+        QTRY_COMPARE(m_stream->lastEventId(), QStringLiteral("old-7"));
+        m_server->closeStreams();
+        QTRY_COMPARE(m_server->count("GET", kEvents), 3); // with the id (400), then without
+        QCOMPARE(m_server->requestsFor("GET", kEvents).at(1).header("Last-Event-ID"),
+                 QByteArray("old-7"));
+        QVERIFY(m_server->requestsFor("GET", kEvents).at(2).header("Last-Event-ID").isEmpty());
+        QTRY_COMPARE(m_stream->state(), State::Live);
+        QCOMPARE(reset.count(), 2);
+    }
+
     void newUrlForgetsTheId()
     {
         m_server->route("GET", kEvents,
