@@ -671,8 +671,19 @@ private slots:
     {
         fib::test::NginxProcess second(*m_stack);
         QVERIFY(second.waitUntilLive());
+        // Before its relay's first message nginx has no channel, and refuses subscribers with
+        // Nchan's bare 403 (Nchan would crash a worker on resumed subscribers of an empty one).
+        httplib::Client secondClient("127.0.0.1", second.httpPort());
+        secondClient.set_read_timeout(10, 0);
+        const auto early = secondClient.Get(
+            "/api/events", {{"Accept", "text/event-stream"}, {"Last-Event-ID", "1700000000:0"}});
+        QVERIFY(early);
+        QCOMPARE(early->status, 403);
         fib::test::Worker relay(*m_stack, QStringLiteral("api-test-relay"),
                                 second.relayEnvironment());
+        httplib::Client internal("127.0.0.1", second.eventsPort());
+        QTRY_VERIFY_WITH_TIMEOUT(fib::test::metricOf(internal, "fib_nginx_events_stored") >= 1,
+                                 10000);
         fib::test::EventReader first(m_stack->httpPort(), "/api/events");
         fib::test::EventReader other(second.httpPort(), "/api/events");
         QTRY_VERIFY_WITH_TIMEOUT(first.opened() && other.opened(), 10000);

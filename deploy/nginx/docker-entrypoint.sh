@@ -92,6 +92,8 @@ http {
         application/json json;
     }
     default_type application/octet-stream;
+    # fib.conf's maps and Nchan's variables outgrow the default (1024).
+    variables_hash_max_size 2048;
     log_format fib '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent '
                    'rt=\$request_time upstream=\$upstream_addr us=\$upstream_status '
                    'urt=\$upstream_response_time rid=\$request_id';

@@ -482,7 +482,8 @@ NginxProcess::NginxProcess(const Stack &stack, int maxSubscribers)
             "%1"
             "daemon off;\nworker_processes 2;\npid %2/nginx.pid;\nerror_log %2/error.log warn;\n"
             "events { worker_connections 1024; }\n"
-            "http {\n  default_type application/octet-stream;\n  access_log off;\n"
+            "http {\n  default_type application/octet-stream;\n  variables_hash_max_size 2048;\n  "
+            "access_log off;\n"
             "  client_body_temp_path %2/body;\n  proxy_temp_path %2/proxy;\n"
             "  fastcgi_temp_path %2/fastcgi;\n  uwsgi_temp_path %2/uwsgi;\n"
             "  scgi_temp_path %2/scgi;\n  include %2/fib.conf;\n}\n")
