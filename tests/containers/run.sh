@@ -431,7 +431,12 @@ api_roundtrip() {
     local base=http://127.0.0.1:$HTTP_PORT body i
     body=$(http -f "$base/api/readyz") || { echo "readyz through nginx failed"; return 1; }
     echo "GET /api/readyz -> $body"
-    # A live-event subscriber of the nginx container (Nchan), fed by the worker container's relay.
+    # A live-event subscriber of the nginx container (Nchan), fed by the worker container's relay,
+    # once the relay's first message has created nginx's channel (before, subscribers get 403).
+    for ((i = 0; i < 300; i++)); do
+        http "http://127.0.0.1:$EVENTS_PORT/metrics" 2>/dev/null | grep -Eq '^fib_nginx_events_stored [1-9]' && break
+        sleep 0.1
+    done
     curl -sS --noproxy '*' -N -m 60 -H 'Accept: text/event-stream' "$base/api/events" >"$TMP/events" 2>&1 &
     local events_pid=$!
     for ((i = 0; i < 100; i++)); do
