@@ -5,8 +5,9 @@
 // - invalidate(index), from the POST /values handler (server/src/routes/values.cpp) before it
 //   answers, when PostgreSQL lists a new index or a job is queued;
 // - heard(channel, message), from ChangeListener (server/src/change_listener.cpp) for every
-//   pub/sub message: fib:changed (a worker computed a value; heard before its live event goes
-//   out) and fib:invalidate (the submit script, common/src/jobs.cpp, announces an index listed
+//   pub/sub message: fib:changed (a worker computed a value; the live-event relay hears the same
+//   message on its own, so a client may see the event a moment before the page is dropped) and
+//   fib:invalidate (the submit script, common/src/jobs.cpp, announces an index listed
 //   or queued by any server, so every server's cache drops it).
 //
 // A change names its index and drops only the pages that list it or would list it (a page of
