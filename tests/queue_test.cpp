@@ -328,12 +328,25 @@ private slots:
     {
         // The same limit for entries another consumer left idle.
         deliverWithoutAck(79, "gone", 2);
+        const auto changes = m_stack->redis();
+        changes->checked({"SUBSCRIBE", fib::keys::kChangedChannel});
+        const auto seqBefore = m_redis->checked({"GET", fib::keys::kEventSeq});
+        const long long lastSeq =
+            fib::redis::isNil(*seqBefore) ? 0 : std::stoll(std::string(fib::redis::text(*seqBefore)));
         const QHash<QString, QString> env{
             {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")},
             {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("200")}};
         Worker worker(*m_stack, QStringLiteral("claimer"), env);
         QTRY_VERIFY_WITH_TIMEOUT(isFailed(79), 15000);
         QCOMPARE(*brief(79), std::string("Failed: delivered 2 times without completing"));
+        // Live-event clients are told, with the next number (a hole would make them refetch).
+        const auto message = changes->receive();
+        QCOMPARE(fib::redis::text(fib::redis::element(*message, 0)), std::string_view("message"));
+        const auto event = json::parse(fib::redis::text(fib::redis::element(*message, 2)))
+                               .get<fib::ComputedEvent>();
+        QCOMPARE(event.index, fib::Index{79});
+        QCOMPARE(event.value, std::string("Failed: delivered 2 times without completing"));
+        QCOMPARE(event.seq, static_cast<std::uint64_t>(lastSeq + 1));
         QCOMPARE(stat(fib::keys::kStatComputed), 0LL);
         QVERIFY(worker.terminate());
     }

@@ -53,10 +53,10 @@ std::vector<Entry> parseEntries(const redisReply &list)
 // known by now (a duplicate entry may fail where another was computed).
 // KEYS: dead stream, jobs stream, stats hash, values hash, brief hash, failed hash, event counter.
 // ARGV: group, entry id, stats field, index ('' for an entry without a valid one), pending text,
-// failed text, reason, changed channel, the live event (numbered here, field "seq"), then the dead
-// entry's field pairs.
+// failed text, reason, changed channel, the live event, the name of its number's field (numbered
+// here), then the dead entry's field pairs.
 constexpr std::string_view kDeadLetterScript = R"lua(
-redis.call('XADD', KEYS[1], '*', unpack(ARGV, 10))
+redis.call('XADD', KEYS[1], '*', unpack(ARGV, 11))
 redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
@@ -67,7 +67,7 @@ redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
 redis.call('HSET', KEYS[5], ARGV[4], ARGV[6])
 redis.call('HSET', KEYS[6], ARGV[4], ARGV[7])
 local event = cjson.decode(ARGV[9])
-event.seq = redis.call('INCR', KEYS[7])
+event[ARGV[10]] = redis.call('INCR', KEYS[7])
 redis.call('PUBLISH', ARGV[8], cjson.encode(event))
 return 1
 )lua";
@@ -262,6 +262,7 @@ void Consumer::deadLetter(const Entry &entry, const std::string &reason)
                      reason,
                      keys::kChangedChannel,
                      event,
+                     field::kSeq,
                      "id",
                      entry.id,
                      "reason",
