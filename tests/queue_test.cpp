@@ -331,8 +331,9 @@ private slots:
         const auto changes = m_stack->redis();
         changes->checked({"SUBSCRIBE", fib::keys::kChangedChannel});
         const auto seqBefore = m_redis->checked({"GET", fib::keys::kEventSeq});
-        const long long lastSeq =
-            fib::redis::isNil(*seqBefore) ? 0 : std::stoll(std::string(fib::redis::text(*seqBefore)));
+        const long long lastSeq = fib::redis::isNil(*seqBefore)
+                                      ? 0
+                                      : std::stoll(std::string(fib::redis::text(*seqBefore)));
         const QHash<QString, QString> env{
             {QStringLiteral("FIB_MAX_DELIVERIES"), QStringLiteral("2")},
             {QStringLiteral("FIB_CLAIM_IDLE_MS"), QStringLiteral("200")}};
