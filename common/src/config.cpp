@@ -44,8 +44,7 @@ std::string defaultWorkerName()
     return std::string(host[0] ? host : "worker") + "-" + std::to_string(getpid());
 }
 
-} // namespace
-
+// FIB_EVENTS_PUBLISH_URL: http://host:port/path.
 std::optional<PublishUrl> parsePublishUrl(const std::string &url)
 {
     static const std::regex pattern(
@@ -61,6 +60,8 @@ std::optional<PublishUrl> parsePublishUrl(const std::string &url)
         host = host.substr(1, host.size() - 2);
     return PublishUrl{host, port, match[3].str()};
 }
+
+} // namespace
 
 Config Config::fromEnvironment(const Lookup &lookup)
 {
@@ -90,11 +91,13 @@ Config Config::fromEnvironment(const Lookup &lookup)
     c.apiHost = readText(lookup, env::kApiHost, c.apiHost);
     c.apiPort = readNumber(lookup, env::kApiPort, c.apiPort, 1, 65535);
     c.serverThreads = readNumber(lookup, env::kServerThreads, c.serverThreads, 2, 1024);
-    c.eventsPublishUrl = readText(lookup, env::kEventsPublishUrl, "");
-    if (!c.eventsPublishUrl.empty() && !parsePublishUrl(c.eventsPublishUrl))
-        throw ConfigError("Invalid setting", std::string(env::kEventsPublishUrl) + "='" +
-                                                 c.eventsPublishUrl +
-                                                 "' is not http://host:port/path");
+    const std::string publishUrl = readText(lookup, env::kEventsPublishUrl, "");
+    if (!publishUrl.empty()) {
+        c.eventsPublish = parsePublishUrl(publishUrl);
+        if (!c.eventsPublish)
+            throw ConfigError("Invalid setting", std::string(env::kEventsPublishUrl) + "='" +
+                                                     publishUrl + "' is not http://host:port/path");
+    }
     c.claimIdle = std::chrono::milliseconds(
         readNumber<long long>(lookup, env::kClaimIdleMs, c.claimIdle.count(), 100, 86'400'000));
     c.reconcileInterval = std::chrono::seconds(readNumber<long long>(

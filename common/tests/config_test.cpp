@@ -49,6 +49,20 @@ private slots:
         QCOMPARE(c.valueCacheBytes, std::size_t{0});
     }
 
+    void thePublishUrlIsTakenApart()
+    {
+        QVERIFY(!load({}).eventsPublish);
+        const auto c = load({{"FIB_EVENTS_PUBLISH_URL", "http://127.0.0.1:3051/publish/computed"}});
+        QVERIFY(c.eventsPublish);
+        QCOMPARE(c.eventsPublish->host, std::string("127.0.0.1"));
+        QCOMPARE(c.eventsPublish->port, 3051);
+        QCOMPARE(c.eventsPublish->path, std::string("/publish/computed"));
+        const auto v6 = load({{"FIB_EVENTS_PUBLISH_URL", "http://[::1]:8081/p"}});
+        QCOMPARE(v6.eventsPublish->host, std::string("::1"));
+        QCOMPARE(v6.eventsPublish->port, 8081);
+        QCOMPARE(v6.eventsPublish->path, std::string("/p"));
+    }
+
     void redisLogin()
     {
         const auto c = load({{"REDIS_USERNAME", "fib"}, {"REDIS_PASSWORD", "s3cret"}});

@@ -17,12 +17,11 @@ constexpr const char *kResetData = "{}";
 EventRelay::EventRelay(const Config &config)
     : m_feed(config, {std::string(keys::kChangedChannel)}, *this, "event relay")
 {
-    const auto url = parsePublishUrl(config.eventsPublishUrl);
-    if (!url)
-        throw ConfigError("Invalid setting",
-                          std::string(env::kEventsPublishUrl) + " is not http://host:port/path");
-    m_path = url->path;
-    m_client = std::make_unique<httplib::Client>(url->host, url->port);
+    if (!config.eventsPublish)
+        throw ConfigError("Missing setting", std::string(env::kEventsPublishUrl) + " is not set");
+    const PublishUrl &url = *config.eventsPublish;
+    m_path = url.path;
+    m_client = std::make_unique<httplib::Client>(url.host, url.port);
     m_client->set_connection_timeout(1, 0);
     m_client->set_read_timeout(2, 0);
     m_client->set_write_timeout(2, 0);

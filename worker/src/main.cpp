@@ -43,7 +43,7 @@ int main(int argc, char **argv)
                                     {"claim_idle_ms", config.claimIdle.count()},
                                     {"version", fib::kVersion}});
         std::unique_ptr<fib::worker::EventRelay> relay;
-        if (!config.eventsPublishUrl.empty()) {
+        if (config.eventsPublish) {
             relay = std::make_unique<fib::worker::EventRelay>(config);
             relay->start();
         }

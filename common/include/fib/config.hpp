@@ -11,6 +11,14 @@
 
 namespace fib {
 
+// FIB_EVENTS_PUBLISH_URL taken apart: http://host:port/path, host a name, an IPv4 address or
+// [IPv6] (without its brackets here).
+struct PublishUrl {
+    std::string host;
+    int port = 0;
+    std::string path;
+};
+
 struct Config {
     // Reads the environment; throws ConfigError naming the variable on a bad value.
     using Lookup = std::function<const char *(const char *)>;
@@ -41,23 +49,14 @@ struct Config {
     std::string workerName; // default: <hostname>-<pid>
     // What the full digits of long values may take in Redis (fib/digit_cache.hpp).
     std::size_t valueCacheBytes = std::size_t{256} << 20;
-    // Where the worker's event relay publishes live events: nginx's internal Nchan publisher,
-    // http://host:port/path. Empty: the relay is off.
-    std::string eventsPublishUrl;
+    // Where the worker's event relay publishes live events: nginx's internal Nchan publisher
+    // (FIB_EVENTS_PUBLISH_URL, http://host:port/path, taken apart). None: the relay is off.
+    std::optional<PublishUrl> eventsPublish;
 
     // libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; this adds what they cannot
     // say.
     std::string postgresConninfo() const;
 };
-
-// FIB_EVENTS_PUBLISH_URL taken apart: http://host:port/path, host a name, an IPv4 address or
-// [IPv6].
-struct PublishUrl {
-    std::string host;
-    int port = 0;
-    std::string path;
-};
-std::optional<PublishUrl> parsePublishUrl(const std::string &url);
 
 // The largest FIB_MAX_INDEX accepted: F(10^8) already has 20.9 million digits.
 inline constexpr Index kMaxIndexCeiling = 100'000'000;

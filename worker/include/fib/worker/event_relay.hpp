@@ -34,7 +34,7 @@ public:
     // How often the relay looks at nginx's channel (and retries a reset it owes).
     static constexpr std::chrono::seconds kWatchEvery{2};
 
-    // config.eventsPublishUrl must be set (Config checks its form).
+    // config.eventsPublish must be set (FIB_EVENTS_PUBLISH_URL).
     explicit EventRelay(const Config &config);
     ~EventRelay() override;
     EventRelay(const EventRelay &) = delete;
