@@ -41,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin_redis.hpp"
+#include "api_client.hpp"
 #include "fib/fibonacci.hpp"
 #include "fib/index.hpp"
 #include "fib/jobs.hpp"
@@ -53,35 +54,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr const char *kHost = "127.0.0.1";
-
-std::unique_ptr<httplib::Client> client(int port)
-{
-    auto cli = std::make_unique<httplib::Client>(kHost, port);
-    cli->set_keep_alive(true);
-    // Without it the request line and the body leave in two writes, and the body waits for the
-    // server's delayed ACK (~40 ms).
-    cli->set_tcp_nodelay(true);
-    cli->set_connection_timeout(5, 0);
-    cli->set_read_timeout(30, 0);
-    cli->set_write_timeout(5, 0);
-    return cli;
-}
-
-void postIndex(httplib::Client &cli, fib::Index index)
-{
-    const std::string body = "{\"index\":" + fib::indexText(index) + "}";
-    const auto res = cli.Post("/api/values", body, "application/json");
-    if (!res)
-        throw std::runtime_error("POST /api/values failed: " + httplib::to_string(res.error()));
-    if (res->status != 200)
-        throw std::runtime_error("POST /api/values {\"index\":" + fib::indexText(index) +
-                                 "} answered " + std::to_string(res->status) + ": " + res->body);
-}
-
 int cmdPost(int port, fib::Index first, fib::Index last, const std::vector<fib::Index> &extra)
 {
-    auto cli = client(port);
+    auto cli = apiClient(port);
     std::size_t count = 0;
     for (fib::Index i = first; i <= last && last >= first; ++i, ++count)
         postIndex(*cli, i);
@@ -95,7 +70,7 @@ int cmdPost(int port, fib::Index first, fib::Index last, const std::vector<fib::
 
 int cmdWait(int port, int timeoutSeconds)
 {
-    auto cli = client(port);
+    auto cli = apiClient(port);
     const auto deadline = Clock::now() + std::chrono::seconds(timeoutSeconds);
     for (;;) {
         std::size_t total = 0, pending = 0;
@@ -135,7 +110,7 @@ int cmdWait(int port, int timeoutSeconds)
 // Reads GET /api/events on its own thread and timestamps "computed" events for one index.
 class EventWatcher {
 public:
-    explicit EventWatcher(int port) : m_client(kHost, port)
+    explicit EventWatcher(int port) : m_client(kBenchHost, port)
     {
         m_client.set_read_timeout(60, 0);
         m_client.set_tcp_nodelay(true);
@@ -244,7 +219,7 @@ int cmdE2e(int port, int redisPort, fib::Index index, int samples, int warmup)
     auto &redis = *admin;
     EventWatcher watcher(port);
     watcher.waitConnected(10s);
-    auto cli = client(port);
+    auto cli = apiClient(port);
     const std::string text = fib::indexText(index);
 
     std::vector<double> endToEnd, postRoundTrip;
@@ -332,7 +307,7 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
     std::vector<std::thread> threads;
     for (int i = 0; i < connections; ++i) {
         threads.emplace_back([&] {
-            auto cli = client(port);
+            auto cli = apiClient(port);
             std::vector<fib::Index> mine;
             while (!stopping) {
                 const auto at = pacer.slot();
@@ -340,8 +315,7 @@ int cmdSustain(int port, int redisPort, fib::Index first, double seconds, int co
                     break;
                 std::this_thread::sleep_until(at);
                 const fib::Index index = next++;
-                const auto res = cli->Post(
-                    "/api/values", "{\"index\":" + fib::indexText(index) + "}", "application/json");
+                const auto res = cli->Post("/api/values", indexBody(index), "application/json");
                 if (res && res->status == 200) {
                     mine.push_back(index);
                     ++accepted;
@@ -514,7 +488,7 @@ int cmdStorage(int port, int redisPort, fib::Index first, fib::Index last, int c
     const double step = static_cast<double>(last - first) / count;
     for (int i = 0; i < count; ++i)
         indexes.push_back(first + static_cast<fib::Index>(step * i));
-    auto cli = client(port);
+    auto cli = apiClient(port);
     const auto started = Clock::now();
     for (const auto index : indexes)
         postIndex(*cli, index);

@@ -37,6 +37,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -46,9 +47,7 @@
 #include <vector>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -58,6 +57,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "api_client.hpp"
 #include "fib/index.hpp"
 #include "fib/models.hpp"
 #include "fib/sse.hpp"
@@ -67,7 +67,6 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr const char *kHost = "127.0.0.1";
 constexpr int kConnectAtOnce = 200;
 constexpr auto kConnectTimeout = 60s;
 constexpr auto kDeliveryTimeout = 60s; // after the last POST
@@ -178,21 +177,11 @@ public:
         std::thread poster([&] {
             try {
                 const auto started = SteadyClock::now();
-                httplib::Client cli(kHost, m_port);
-                cli.set_keep_alive(true);
-                cli.set_tcp_nodelay(true);
-                cli.set_read_timeout(30, 0);
+                const auto cli = apiClient(m_port);
                 for (int i = 0; i < m_values; ++i) {
                     // On a fixed schedule: a slow answer does not slow the pace down.
                     std::this_thread::sleep_until(started + i * m_interval);
-                    const auto index = m_first + static_cast<fib::Index>(i);
-                    const auto res =
-                        cli.Post("/api/values", "{\"index\":" + fib::indexText(index) + "}",
-                                 "application/json");
-                    if (!res || res->status != 200)
-                        fail("POST index " + fib::indexText(index) + ": " +
-                             (res ? "status " + std::to_string(res->status)
-                                  : httplib::to_string(res.error())));
+                    postIndex(*cli, m_first + static_cast<fib::Index>(i));
                 }
                 postSeconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
             } catch (const std::exception &e) {
@@ -262,7 +251,7 @@ private:
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(static_cast<std::uint16_t>(m_port));
-        inet_pton(AF_INET, kHost, &addr.sin_addr);
+        inet_pton(AF_INET, kBenchHost, &addr.sin_addr);
         if (::connect(sub->fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) != 0 &&
             errno != EINPROGRESS)
             failErrno("connect");
