@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string_view>
+#include <utility>
 
 #include <malloc.h>
 #include <sys/socket.h>
@@ -36,17 +37,34 @@ std::string patternOf(const Route &route)
     return pattern;
 }
 
+// cpp-httplib's task queue over the elastic pool. enqueue() returns void in cpp-httplib 0.11
+// (Debian 12) and bool in 0.18 (Debian 13): false there makes it close the connection. (A
+// static_cast to void is a valid return value.)
+class PoolQueue final : public httplib::TaskQueue {
+    using Result = decltype(std::declval<httplib::TaskQueue &>().enqueue(std::function<void()>()));
+
+public:
+    explicit PoolQueue(std::shared_ptr<ElasticThreadPool> pool) : m_pool(std::move(pool)) {}
+    Result enqueue(std::function<void()> job) override
+    {
+        return static_cast<Result>(m_pool->enqueue(std::move(job)));
+    }
+    void shutdown() override { m_pool->shutdown(); }
+
+private:
+    std::shared_ptr<ElasticThreadPool> m_pool;
+};
+
 } // namespace
 
 HttpServer::HttpServer(const Config &config, Backend &backend, ListCache *cache)
-    : m_http(std::make_unique<httplib::Server>()),
+    : m_pool(std::make_shared<ElasticThreadPool>(static_cast<std::size_t>(config.serverThreads),
+                                                 kKeptThreads, kThreadIdleExit)),
+      m_http(std::make_unique<httplib::Server>()),
       m_context{config, backend, m_metrics, cache, m_readDeadline}
 {
     auto &http = *m_http;
-    const int threads = config.serverThreads;
-    http.new_task_queue = [threads] {
-        return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-    };
+    http.new_task_queue = [this] { return new PoolQueue(m_pool); };
     // Without no-delay every response stalls ~40 ms (headers and body leave in two sends).
     http.set_tcp_nodelay(true);
     http.set_payload_max_length(kMaxBodyBytes);
@@ -164,19 +182,23 @@ HttpServer::~HttpServer()
 
 // glibc keeps what the pool threads freed in their arenas (and, once a large block has been
 // freed, raises its trim threshold to tens of MB), so RSS after a burst stays near its peak.
-// One malloc_trim() when a second passes without requests after some gives it back.
+// One malloc_trim() when a second passes without requests after some gives it back, and one
+// after pool threads ended (their malloc caches went back to the arenas).
 void HttpServer::trimAfterBursts()
 {
     std::uint64_t seen = m_requests.load();
+    std::uint64_t retired = m_pool->retired();
     bool busy = false;
     std::unique_lock lock(m_trimMutex);
     while (!m_trimWake.wait_for(lock, std::chrono::seconds(1), [this] { return m_trimStop; })) {
         const std::uint64_t now = m_requests.load(std::memory_order_relaxed);
+        const std::uint64_t nowRetired = m_pool->retired();
         if (now != seen) {
             seen = now;
             busy = true;
-        } else if (busy) {
+        } else if (busy || nowRetired != retired) {
             busy = false;
+            retired = nowRetired;
             lock.unlock();
             ::malloc_trim(0);
             lock.lock();

@@ -28,11 +28,11 @@ int main(int argc, char **argv)
             "create or upgrade the PostgreSQL schema, grant role fib_app its privileges, and exit "
             "(run it as the schema's owner; see README, PostgreSQL roles)");
         CLI11_PARSE(app, argc, argv);
-        // Two malloc arenas, not 8 per core: with 64+ pool threads each arena keeps its own free
-        // memory after a burst (RSS), and two showed no throughput cost here. MALLOC_ARENA_MAX
-        // in the environment still wins.
+        // One malloc arena, not 8 per core: each arena keeps its own free memory after a burst
+        // (RSS), and one showed no throughput cost here (docs/benchmarks.md, "Tuning").
+        // MALLOC_ARENA_MAX in the environment still wins.
         if (std::getenv("MALLOC_ARENA_MAX") == nullptr)
-            ::mallopt(M_ARENA_MAX, 2);
+            ::mallopt(M_ARENA_MAX, 1);
 
         const auto config = fib::Config::fromEnvironment();
         if (migrateOnly)

@@ -18,6 +18,7 @@
 #include "fib/server/metrics.hpp"
 #include "fib/server/read_deadline.hpp"
 #include "fib/server/routes.hpp"
+#include "fib/server/thread_pool.hpp"
 
 namespace httplib {
 class Server;
@@ -28,6 +29,11 @@ namespace fib::server {
 // The longest fib-server spends reading one request, headers and body (see ReadDeadline). nginx,
 // the API's only client, sends each request whole; nobody else needs this long.
 inline constexpr std::chrono::milliseconds kRequestReadLimit{2000};
+
+// The connection threads (ElasticThreadPool): FIB_SERVER_THREADS at most; one idle this long
+// ends (nginx closes its idle upstream connections after 4 s), down to kKeptThreads.
+inline constexpr std::size_t kKeptThreads = 4;
+inline constexpr std::chrono::milliseconds kThreadIdleExit{3000};
 
 class HttpServer {
 public:
@@ -50,6 +56,7 @@ private:
     // Gives freed heap memory back to the system once a burst of requests is over (see .cpp).
     void trimAfterBursts();
 
+    std::shared_ptr<ElasticThreadPool> m_pool; // shared with cpp-httplib's task queue
     std::unique_ptr<httplib::Server> m_http;
     Metrics m_metrics;
     ReadDeadline m_readDeadline{kRequestReadLimit};
