@@ -1,6 +1,7 @@
 #include "fib/server/thread_pool.hpp"
 
 #include <algorithm>
+#include <system_error>
 #include <utility>
 
 namespace fib::server {
@@ -21,19 +22,33 @@ ElasticThreadPool::~ElasticThreadPool()
 bool ElasticThreadPool::enqueue(std::function<void()> job)
 {
     std::vector<std::thread> finished;
+    std::function<void()> runHere;
     {
         const std::lock_guard lock(m_mutex);
         if (m_stopping)
             return false;
         m_jobs.push_back(std::move(job));
+        bool started = false;
         if (m_jobs.size() > m_idle && m_running.size() < m_max) {
-            ++m_started;
-            m_running.emplace_back([this] { run(); });
-        } else {
-            m_work.notify_one();
+            try {
+                m_running.emplace_back([this] { run(); });
+                ++m_started;
+                started = true;
+            } catch (const std::system_error &) {
+                // No thread to be had (a process or memory limit): the threads there are take the
+                // job in turn; with none at all, the caller runs it rather than lose it.
+                if (m_running.empty()) {
+                    runHere = std::move(m_jobs.back());
+                    m_jobs.pop_back();
+                }
+            }
         }
+        if (!started)
+            m_work.notify_one();
         finished.swap(m_finished);
     }
+    if (runHere)
+        runHere();
     // A retired thread's handle is joined here, outside the lock: it has left run() already and
     // may still be running its thread_local destructors (closing its Redis connection).
     for (auto &thread : finished)

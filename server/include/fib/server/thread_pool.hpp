@@ -29,7 +29,8 @@ public:
     ElasticThreadPool &operator=(const ElasticThreadPool &) = delete;
 
     // Runs `job` on a pool thread: an idle one, a new one while fewer than the maximum run, or
-    // the first that frees up. After shutdown() the job is dropped (false).
+    // the first that frees up (if no thread can be started and none runs, on the caller's).
+    // After shutdown() the job is dropped (false).
     bool enqueue(std::function<void()> job);
     // Runs every job already queued, then joins the threads. Idempotent.
     void shutdown();
