@@ -42,7 +42,6 @@ public:
 
 private:
     void run();
-    void joinFinished();
 
     const std::size_t m_max;
     const std::size_t m_keep;
